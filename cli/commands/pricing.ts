@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { startBase, startPricing } from '../pipeline.ts';
+import { ServiceHost } from '../service-host.ts';
+import type { RuntimeFactory } from './types.ts';
+
+export function registerPricing(program: Command, runtime: RuntimeFactory): void {
+  program
+    .command('pricing')
+    .description('run the pricing consumer: llm.calls.v1 → prices → ClickHouse → llm.costs.v1')
+    .option('--port <port>', 'internal API port when this process owns the embedded store', Number)
+    .addHelpText('after', `
+Runs until Ctrl-C or SIGTERM, then finishes its batch and commits. Several
+instances share the work through the consumer group 'llmcost-pricing' when
+CLICKHOUSE_URL points at a server; the embedded store allows one process.`)
+    .action(async (_options, command: Command) => {
+      const rt = runtime(command);
+      const host = new ServiceHost(rt, 'pricing');
+      const base = await host.start(async () => {
+        const parts = await startBase(rt, host, 'llmcost-pricing', { stopLocalKafka: false });
+        const consumer = await startPricing(rt, host, parts);
+        if (parts.store.embedded) {
+          await host.serveApi(parts.store, () => ({ kafka: consumer.isReady() }));
+        }
+        return parts;
+      });
+      rt.logger.info({ brokers: base.brokers, store: base.store.location }, 'pricing ready');
+
+      await host.untilSignal();
+      await host.shutdown();
+    });
+}

@@ -1,0 +1,58 @@
+import type { Kafka } from 'kafkajs';
+import type { ClickHouseStore } from '../clickhouse/client.ts';
+import { createPriceBook } from '../consumers/pricing/create-price-book.ts';
+import { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
+import { topicNames } from '../infra/topics.ts';
+import type { Runtime } from './runtime.ts';
+import type { ServiceHost } from './service-host.ts';
+import { connectKafka, localKafka, openStore } from './runtime.ts';
+import { migrateStore, setUpTopics } from './setup.ts';
+
+export interface PipelineBase {
+  kafka: Kafka;
+  brokers: string[];
+  store: ClickHouseStore;
+}
+
+/**
+ * What every long-running command needs first: Kafka (the local broker is
+ * started when none is configured, and stopped on exit if started here), the
+ * topics, and a migrated store.
+ */
+export async function startBase(
+  runtime: Runtime,
+  host: ServiceHost,
+  clientId: string,
+  options: { stopLocalKafka: boolean },
+): Promise<PipelineBase> {
+  const connection = await connectKafka(runtime, clientId, { start: true });
+  if (connection.startedLocal && options.stopLocalKafka) {
+    host.onStop('local kafka', async () => {
+      await localKafka(runtime).stop();
+    });
+  }
+  await setUpTopics(runtime, connection.kafka);
+
+  const store = await openStore(runtime);
+  host.onStop('store', () => store.close());
+  await migrateStore(runtime, store);
+  return { kafka: connection.kafka, brokers: connection.brokers, store };
+}
+
+export async function startPricing(
+  runtime: Runtime,
+  host: ServiceHost,
+  base: PipelineBase,
+): Promise<PricingConsumer> {
+  const consumer = new PricingConsumer({
+    kafka: base.kafka,
+    clickhouse: base.store.client,
+    book: createPriceBook(runtime.config.pricesFile, runtime.logger),
+    topics: topicNames(runtime.config.topicPrefix),
+    logger: runtime.logger,
+    retentionDays: runtime.config.retentionDays,
+  });
+  await consumer.start();
+  host.onStop('pricing consumer', () => consumer.stop());
+  return consumer;
+}

@@ -1,0 +1,115 @@
+import crypto from 'node:crypto';
+import type { ClickHouseStore } from '../clickhouse/client.ts';
+import { Authenticator, loadAdminKeyDigest } from '../api/auth.ts';
+import { removeOwner, writeOwner } from '../api/owner-file.ts';
+import { startApiServer, type ApiServer } from '../api/server.ts';
+import { errorMessage, PipelineError } from '../lib/errors.ts';
+import type { Runtime } from './runtime.ts';
+
+/** A part that takes longer to stop (a Kafka outage, say) is left behind after this. */
+const STOP_TIMEOUT_MS = 30_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs the parts of a long-running command and takes them down in reverse
+ * order on Ctrl-C or SIGTERM: consumers finish and commit their batch, the
+ * HTTP server closes, the store closes, a broker started here stops. A
+ * second signal exits at once.
+ */
+export class ServiceHost {
+  private readonly stops: { name: string; stop: () => Promise<void> }[] = [];
+  private stopping?: Promise<void>;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly command: string,
+  ) {}
+
+  /** Registers a part to stop on shutdown; parts stop in reverse order of registration. */
+  onStop(name: string, stop: () => Promise<void>): void {
+    this.stops.push({ name, stop });
+  }
+
+  /**
+   * Serves the HTTP API and, when this process owns the embedded store,
+   * records its address in the data directory for the other commands.
+   */
+  async serveApi(
+    store: ClickHouseStore,
+    readiness: () => Record<string, boolean>,
+  ): Promise<ApiServer> {
+    const { config, paths, logger } = this.runtime;
+    const admin = loadAdminKeyDigest(config.adminKey, paths.adminKeyDigest);
+    if (admin.generated) {
+      process.stderr.write(`\nAdmin API key (shown once; only its hash is kept in ` +
+        `${paths.adminKeyDigest}):\n  ${admin.generated}\n\n`);
+    }
+
+    const ownerToken = crypto.randomBytes(24).toString('base64url');
+    let server: ApiServer;
+    try {
+      server = await startApiServer({ port: config.port, store, logger, readiness,
+        auth: new Authenticator(admin.digest, ownerToken) });
+    } catch (error) {
+      throw new PipelineError(`cannot listen on 127.0.0.1:${config.port} ` +
+        `(${errorMessage(error)}); pass --port or set LLMCOST_PORT`, { code: 'PORT_IN_USE' });
+    }
+    this.onStop('api', () => server.close());
+
+    if (store.embedded) {
+      writeOwner(paths.ownerFile, { pid: process.pid, url: server.url, token: ownerToken,
+        command: this.command, startedAt: new Date().toISOString() });
+      this.onStop('owner file', async () => removeOwner(paths.ownerFile));
+    }
+    return server;
+  }
+
+  /**
+   * Starts the command's parts; if one fails, the ones already running are
+   * stopped before the error goes on to the user.
+   */
+  async start<T>(startParts: () => Promise<T>): Promise<T> {
+    try {
+      return await startParts();
+    } catch (error) {
+      await this.shutdown();
+      throw error;
+    }
+  }
+
+  /** Resolves when the process is asked to stop. */
+  untilSignal(): Promise<NodeJS.Signals> {
+    return new Promise((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (this.stopping) {
+          process.stderr.write('second signal: exiting without a clean stop\n');
+          process.exit(130);
+        }
+        resolve(signal);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+  }
+
+  shutdown(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const { name, stop } of [...this.stops].reverse()) {
+        try {
+          await withTimeout(stop(), STOP_TIMEOUT_MS, `${name} did not stop within ` +
+            `${STOP_TIMEOUT_MS / 1000} s`);
+        } catch (error) {
+          this.runtime.logger.error({ part: name, err: errorMessage(error) }, 'stop failed');
+        }
+      }
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,83 @@
+import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ClickHouseClient } from '../../clickhouse/client.ts';
+import { classifyClickHouseError } from '../../clickhouse/errors.ts';
+import { Mutex } from '../../lib/mutex.ts';
+import type { LlmCallRow } from './llm-calls-row.ts';
+
+/** Ids per existence query: a bound Array(String) travels in the URL over HTTP. */
+const LOOKUP_CHUNK = 2_000;
+
+export interface WriteResult {
+  inserted: number;
+  /** Rows whose event_id was already stored, and so were not inserted again. */
+  alreadyStored: number;
+}
+
+/**
+ * Writes priced calls into llm_calls so that each event_id counts once, in the
+ * table and in every view fed by it, however often and in whatever batches
+ * the same event arrives:
+ *
+ * 1. ids already in `llm_call_ids` (a view of llm_calls ordered by id) are
+ *    left out, which covers redelivery after a crash, batches rebuilt with
+ *    other boundaries and a producer's retry at another offset;
+ * 2. the insert carries a deduplication token derived from the ids it holds,
+ *    and the tables keep a window of recent tokens, so an insert retried
+ *    after an unknown outcome is dropped by ClickHouse, in the views too.
+ *
+ * Writes from all consumers of a process go through one mutex, so that the
+ * existence check and the insert of one batch are not interleaved with
+ * another's. Across processes, Kafka gives each partition (and so each
+ * tenant's events) to one consumer at a time.
+ */
+export class LlmCallsSink {
+  private readonly mutex = new Mutex();
+
+  constructor(private readonly client: ClickHouseClient) {}
+
+  write(rows: LlmCallRow[]): Promise<WriteResult> {
+    return this.mutex.run(() => this.writeNow(rows));
+  }
+
+  private async writeNow(rows: LlmCallRow[]): Promise<WriteResult> {
+    if (rows.length === 0) return { inserted: 0, alreadyStored: 0 };
+
+    const stored = await this.storedIds(rows.map((row) => row.event_id));
+    const fresh = rows.filter((row) => !stored.has(row.event_id));
+    if (fresh.length === 0) return { inserted: 0, alreadyStored: rows.length };
+
+    const token = crypto.createHash('sha256');
+    for (const id of fresh.map((row) => row.event_id).sort()) token.update(id).update('\n');
+    const body = fresh.map((row) => JSON.stringify(row)).join('\n') + '\n';
+    try {
+      await this.client.exec({
+        query: `INSERT INTO llm_calls SETTINGS insert_deduplication_token = ` +
+          `'${token.digest('hex')}', deduplicate_blocks_in_dependent_materialized_views = 1 ` +
+          `FORMAT JSONEachRow`,
+        values: Readable.from([body]),
+      }).then((result) => result.stream.resume());
+    } catch (error) {
+      throw classifyClickHouseError(error, { table: 'llm_calls', batchSize: fresh.length });
+    }
+    return { inserted: fresh.length, alreadyStored: rows.length - fresh.length };
+  }
+
+  private async storedIds(ids: string[]): Promise<Set<string>> {
+    const stored = new Set<string>();
+    for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
+      const chunk = ids.slice(start, start + LOOKUP_CHUNK);
+      try {
+        const result = await this.client.query({
+          query: 'SELECT event_id FROM llm_call_ids WHERE event_id IN {ids:Array(String)}',
+          query_params: { ids: chunk },
+          format: 'JSONCompactEachRow',
+        });
+        for (const [id] of await result.json<[string]>()) stored.add(id);
+      } catch (error) {
+        throw classifyClickHouseError(error, { table: 'llm_call_ids', batchSize: chunk.length });
+      }
+    }
+    return stored;
+  }
+}

@@ -1,0 +1,73 @@
+import type { PriceCatalog } from './catalog.ts';
+import type { PriceRow } from './price-row.ts';
+
+export interface PriceQuery {
+  provider: string;
+  model: string;
+  tenantId: string;
+  serviceTier: string;
+  occurredAt: number;
+}
+
+export type PriceLookup = { row: PriceRow } | { row?: undefined; reason: string };
+
+/**
+ * Finds the price of a call: an override from the prices file when one
+ * applies (a tenant's own entry before a general one, an entry for the
+ * call's service tier before one for any tier, the latest started first),
+ * else the catalogue's price. The catalogue quotes standard-tier prices
+ * only, so a batch, flex or priority call without an override is unpriced
+ * rather than billed at the standard rate.
+ */
+export class PriceBook {
+  constructor(
+    private readonly overrides: PriceRow[],
+    private readonly catalog: PriceCatalog,
+  ) {}
+
+  lookup(query: PriceQuery): PriceLookup {
+    const provider = query.provider.toLowerCase();
+    const model = normalizeModel(provider, query.model);
+
+    const override = this.bestOverride({ ...query, provider, model });
+    if (override) return { row: override };
+
+    if (query.serviceTier !== 'standard') {
+      return { reason: `no ${query.serviceTier}-tier price for ${provider}/${model}; ` +
+        `add an override with serviceTier: ${query.serviceTier}` };
+    }
+    const row = this.catalog.lookup(provider, model, query.occurredAt);
+    return row ? { row } : { reason: `no price for ${provider}/${model}` };
+  }
+
+  private bestOverride(query: PriceQuery): PriceRow | undefined {
+    const candidates = this.overrides.filter(
+      (row) =>
+        row.provider === query.provider &&
+        row.model === query.model &&
+        (row.tenantId === undefined || row.tenantId === query.tenantId) &&
+        (row.serviceTier === undefined || row.serviceTier === query.serviceTier) &&
+        (row.validFrom ?? -Infinity) <= query.occurredAt &&
+        query.occurredAt < (row.validTo ?? Infinity),
+    );
+    const rank = (row: PriceRow) => [
+      row.tenantId ? 1 : 0,
+      row.serviceTier ? 1 : 0,
+      row.validFrom ?? -Infinity,
+    ];
+    return candidates.sort((a, b) => compareRanks(rank(b), rank(a)))[0];
+  }
+}
+
+function compareRanks(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
+  }
+  return 0;
+}
+
+/** Lower-cases a model name and drops a leading `provider/` ('openai/gpt-4o' → 'gpt-4o'). */
+export function normalizeModel(provider: string, model: string): string {
+  const lower = model.trim().toLowerCase();
+  return lower.startsWith(`${provider}/`) ? lower.slice(provider.length + 1) : lower;
+}

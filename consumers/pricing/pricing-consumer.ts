@@ -1,0 +1,178 @@
+import { Partitioners, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import type { ClickHouseClient } from '../../clickhouse/client.ts';
+import { errorMessage, ValidationError } from '../../lib/errors.ts';
+import { kafkaError } from '../../infra/kafka-errors.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { RateLimitedLog } from '../../lib/rate-limited-log.ts';
+import { AvroCodec, DecodeError } from '../../schemas/codec.ts';
+import { parseLlmCall, type LlmCall } from '../../schemas/llm-call.ts';
+import type { PricedCall } from '../../schemas/priced-call.ts';
+import { SchemaRegistry } from '../../schemas/registry.ts';
+import type { TopicNames } from '../../infra/topics.ts';
+import { BatchConsumer, type ConsumedMessage, type DecodeResult } from '../kit/batch-consumer.ts';
+import { toLlmCallRow } from './llm-calls-row.ts';
+import { LlmCallsSink } from './llm-calls-sink.ts';
+import type { PriceBook } from './price-book.ts';
+import { priceCall } from './pricer.ts';
+
+/** Clock skew tolerated before a call counts as coming from the future. */
+const FUTURE_TOLERANCE_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface PricingConsumerOptions {
+  kafka: Kafka;
+  clickhouse: ClickHouseClient;
+  book: PriceBook;
+  topics: TopicNames;
+  logger: Logger;
+  /** Calls older than this are dead-lettered: llm_calls would drop them at once. */
+  retentionDays: number;
+  /** @default llmcost-pricing */
+  groupId?: string;
+  /** @default 3 */
+  partitionsConsumedConcurrently?: number;
+  /** Milliseconds since the epoch; a parameter so that tests can fix "now". */
+  now?: () => number;
+}
+
+export interface PricingStats {
+  priced: number;
+  unpriced: number;
+  inserted: number;
+  duplicates: number;
+  published: number;
+}
+
+/**
+ * Consumes llm.calls.v1, prices each call exactly, writes llm_calls (and so
+ * its rollups), publishes the priced calls to llm.costs.v1, and only then
+ * lets the batch's offsets be committed. Undecodable or invalid events go to
+ * llm.calls.v1.dlq with their reason; the consumer carries on.
+ */
+export class PricingConsumer {
+  readonly stats: PricingStats = { priced: 0, unpriced: 0, inserted: 0, duplicates: 0, published: 0 };
+  private readonly consumer: BatchConsumer<LlmCall>;
+  private readonly producer: Producer;
+  private readonly sink: LlmCallsSink;
+  private readonly registry = new SchemaRegistry();
+  private readonly callCodec = new AvroCodec<LlmCall>(this.registry, 'llm-call');
+  private readonly pricedCodec = new AvroCodec<PricedCall>(this.registry, 'priced-call');
+  private readonly logger: Logger;
+  private readonly warnings: RateLimitedLog;
+  private readonly now: () => number;
+  private progress?: NodeJS.Timeout;
+  private loggedMessages = 0;
+
+  constructor(private readonly options: PricingConsumerOptions) {
+    this.logger = options.logger.child({ component: 'pricing' });
+    this.warnings = new RateLimitedLog(this.logger);
+    this.now = options.now ?? Date.now;
+    this.sink = new LlmCallsSink(options.clickhouse);
+    this.producer = options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Retried until Kafka answers; the batch waits uncommitted meanwhile.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
+    });
+    this.consumer = new BatchConsumer<LlmCall>({
+      kafka: options.kafka,
+      producer: this.producer,
+      groupId: options.groupId ?? 'llmcost-pricing',
+      topic: options.topics.calls,
+      dlqTopic: options.topics.callsDlq,
+      logger: this.logger,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+      decode: (message) => this.decode(message),
+      handle: (items) => this.handle(items),
+    });
+  }
+
+  get consumerStats() {
+    return this.consumer.stats;
+  }
+
+  isReady(): boolean {
+    return this.consumer.isReady();
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.consumer.start();
+    this.progress = setInterval(() => this.logProgress(), 10_000);
+    this.progress.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.progress);
+    await this.consumer.stop();
+    await this.producer.disconnect();
+  }
+
+  private decode(message: KafkaMessage): DecodeResult<LlmCall> {
+    let call: LlmCall;
+    try {
+      call = parseLlmCall(this.callCodec.decode(message.value, message.headers));
+    } catch (error) {
+      if (error instanceof DecodeError) return { ok: false, reason: error.reason, error: error.message };
+      if (error instanceof ValidationError) {
+        return { ok: false, reason: 'invalid-field', error: error.message };
+      }
+      return { ok: false, reason: 'undecodable', error: errorMessage(error) };
+    }
+
+    const now = this.now();
+    if (call.occurredAt > now + FUTURE_TOLERANCE_MS) {
+      return { ok: false, reason: 'future-timestamp',
+        error: `occurredAt ${new Date(call.occurredAt).toISOString()} is in the future` };
+    }
+    if (call.occurredAt < now - this.options.retentionDays * DAY_MS) {
+      return { ok: false, reason: 'older-than-retention', error: `occurredAt ` +
+        `${new Date(call.occurredAt).toISOString()} is older than the ` +
+        `${this.options.retentionDays}-day retention (LLMCOST_RETENTION_DAYS)` };
+    }
+    return { ok: true, value: call };
+  }
+
+  private async handle(items: ConsumedMessage<LlmCall>[]): Promise<void> {
+    const now = this.now();
+    const unique = new Map<string, LlmCall>();
+    for (const { value } of items) {
+      if (!unique.has(value.eventId)) unique.set(value.eventId, value);
+    }
+
+    const priced = [...unique.values()].map((call) => priceCall(call, this.options.book, now));
+    const result = await this.sink.write(priced.map((p) => toLlmCallRow(p, now)));
+    await this.publish(priced);
+
+    this.stats.inserted += result.inserted;
+    this.stats.duplicates += items.length - unique.size + result.alreadyStored;
+    this.stats.published += priced.length;
+    for (const p of priced) {
+      if (p.pricingStatus === 'priced') {
+        this.stats.priced += 1;
+        continue;
+      }
+      this.stats.unpriced += 1;
+      this.warnings.warn(`unpriced:${p.call.provider}/${p.call.model}`, {
+        provider: p.call.provider, model: p.call.model, reason: p.unpricedReason,
+      }, 'call stored unpriced');
+    }
+  }
+
+  private async publish(priced: PricedCall[]): Promise<void> {
+    const messages = priced.map((p) => ({ key: p.call.tenantId, ...this.pricedCodec.encode(p) }));
+    try {
+      await this.producer.send({ topic: this.options.topics.costs, acks: -1, messages });
+    } catch (error) {
+      throw kafkaError(error, 'publishing priced calls failed', { topic: this.options.topics.costs });
+    }
+  }
+
+  private logProgress(): void {
+    const { messages, deadLetters, retries } = this.consumer.stats;
+    if (messages === this.loggedMessages) return;
+    this.loggedMessages = messages;
+    this.logger.info({ messages, deadLetters, retries, ...this.stats }, 'pricing progress');
+  }
+}

@@ -1,0 +1,234 @@
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { errorMessage, PipelineError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import { sleep } from '../lib/retry.ts';
+import { AvroCodec } from '../schemas/codec.ts';
+import { parseLlmCall, type LlmCall, type LlmCallInput } from '../schemas/llm-call.ts';
+import { SchemaRegistry } from '../schemas/registry.ts';
+import { topicNames } from '../infra/topics.ts';
+
+export interface CostEventProducerOptions {
+  kafka: Kafka;
+  logger: Logger;
+  /** @default llm.calls.v1 */
+  topic?: string;
+  /** Events held while Kafka is slow or away; past this, record() waits, then throws. @default 10000 */
+  maxBufferedEvents?: number;
+  /** Events per send. @default 1000 */
+  maxBatchSize?: number;
+  /** How long a partly filled batch waits for more events. @default 20 */
+  lingerMs?: number;
+  /** How long record() waits for room in a full buffer. @default 5000 */
+  maxBlockMs?: number;
+  /** Called on every failed send, with the error and how many events wait. */
+  onDeliveryError?: (error: Error, pending: number) => void;
+}
+
+/** record() found the buffer full for longer than maxBlockMs: Kafka is away or too slow. */
+export class BufferFullError extends PipelineError {
+  constructor(pending: number, cause: unknown) {
+    super(`cost event buffer is full (${pending} events wait for Kafka): ` +
+      `${cause ? errorMessage(cause) : 'Kafka is too slow'}`, {
+      code: 'BUFFER_FULL', retriable: true, context: { pending }, cause });
+  }
+}
+
+/** close() or flush() ran out of time with events still undelivered; they are attached. */
+export class UndeliveredEventsError extends PipelineError {
+  constructor(readonly events: LlmCall[], cause: unknown) {
+    super(`${events.length} cost events could not be delivered to Kafka: ` +
+      `${cause ? errorMessage(cause) : 'timed out'}`, {
+      code: 'UNDELIVERED', retriable: true, context: { pending: events.length }, cause });
+  }
+}
+
+/** How long a send may wait for Kafka before it is reported (and then again each time). */
+const SLOW_SEND_MS = 10_000;
+
+interface Pending {
+  call: LlmCall;
+  message: Message;
+}
+
+/**
+ * Publishes llm-call events for a service. `record()` validates the call
+ * (throwing a ValidationError that names each bad field) and queues it; a
+ * background sender publishes queued events in batches keyed by tenant, and
+ * keeps retrying while Kafka is away. Nothing is dropped: when the bounded
+ * buffer is full `record()` waits and then throws BufferFullError, and
+ * `close()` hands back whatever it could not deliver.
+ */
+export class CostEventProducer {
+  readonly stats = { recorded: 0, delivered: 0, failedSends: 0 };
+  private readonly producer: Producer;
+  private readonly codec = new AvroCodec<LlmCall>(new SchemaRegistry(), 'llm-call');
+  private readonly topic: string;
+  private readonly buffer: Pending[] = [];
+  private readonly limits;
+  private lastError: Error | undefined;
+  private sending: Promise<void> | undefined;
+  private connected = false;
+  private closed = false;
+  private wake: (() => void) | undefined;
+  private roomWaiters: (() => void)[] = [];
+  private drainedWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: CostEventProducerOptions) {
+    this.topic = options.topic ?? topicNames().calls;
+    this.limits = {
+      maxBuffered: options.maxBufferedEvents ?? 10_000,
+      maxBatch: options.maxBatchSize ?? 1_000,
+      lingerMs: options.lingerMs ?? 20,
+      maxBlockMs: options.maxBlockMs ?? 5_000,
+    };
+    this.producer = options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // kafkajs retries an idempotent producer's sends until they succeed; the
+      // watchdog in send() reports a send that takes long.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
+    });
+  }
+
+  /** Validates and queues one call; resolves with its eventId once it is queued. */
+  async record(input: LlmCallInput): Promise<{ eventId: string }> {
+    const [eventId] = (await this.recordMany([input])).eventIds;
+    return { eventId: eventId! };
+  }
+
+  /** Validates all calls first (none is queued if one is invalid), then queues them. */
+  async recordMany(inputs: LlmCallInput[]): Promise<{ eventIds: string[] }> {
+    if (this.closed) throw new PipelineError('producer is closed', { code: 'CLOSED' });
+    const calls = inputs.map((input) => parseLlmCall(input));
+
+    for (const call of calls) {
+      await this.waitForRoom();
+      const encoded = this.codec.encode(call);
+      this.buffer.push({ call, message: { key: call.tenantId, ...encoded } });
+      this.stats.recorded += 1;
+      if (this.buffer.length >= this.limits.maxBatch) this.wake?.();
+    }
+    this.ensureSender();
+    return { eventIds: calls.map((call) => call.eventId) };
+  }
+
+  /** Resolves when every queued event is in Kafka; throws with the rest after timeoutMs. */
+  async flush(timeoutMs = 30_000): Promise<void> {
+    if (this.buffer.length === 0) return;
+    this.ensureSender();
+    this.wake?.();
+
+    const drained = new Promise<void>((resolve) => this.drainedWaiters.push(resolve));
+    if (!(await settlesWithin(drained, timeoutMs))) {
+      throw new UndeliveredEventsError(this.buffer.map((p) => p.call), this.lastError);
+    }
+  }
+
+  /** Flushes, stops the sender and disconnects; throws with undelivered events, if any. */
+  async close(timeoutMs = 30_000): Promise<void> {
+    try {
+      await this.flush(timeoutMs);
+    } finally {
+      this.closed = true;
+      this.wake?.();
+      await this.sending?.catch(() => undefined);
+      await this.producer.disconnect();
+    }
+  }
+
+  private async waitForRoom(): Promise<void> {
+    if (this.buffer.length < this.limits.maxBuffered) return;
+    const room = new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    if (!(await settlesWithin(room, this.limits.maxBlockMs))) {
+      throw new BufferFullError(this.buffer.length, this.lastError);
+    }
+  }
+
+  private ensureSender(): void {
+    this.sending ??= this.sendLoop().finally(() => (this.sending = undefined));
+  }
+
+  private async sendLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.closed || this.buffer.length > 0) {
+      if (this.buffer.length === 0) {
+        this.notify(this.drainedWaiters);
+        if (this.closed) return;
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
+      }
+      if (this.buffer.length < this.limits.maxBatch && !this.closed) {
+        const woken = new Promise<void>((resolve) => (this.wake = resolve));
+        await Promise.race([sleep(this.limits.lingerMs), woken]);
+      }
+
+      const batch = this.buffer.slice(0, this.limits.maxBatch);
+      try {
+        await this.send(batch);
+        this.buffer.splice(0, batch.length);
+        this.stats.delivered += batch.length;
+        failures = 0;
+        this.notify(this.roomWaiters);
+      } catch (error) {
+        failures += 1;
+        if (this.closed && failures > 3) return;
+        await this.backOff(error as Error, failures);
+      }
+    }
+    this.notify(this.drainedWaiters);
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    const started = Date.now();
+    const watchdog = setInterval(() => {
+      const error = new PipelineError(`Kafka has not acknowledged ${batch.length} events for ` +
+        `${Math.round((Date.now() - started) / 1000)} s; still trying`, {
+        code: 'KAFKA_SLOW', retriable: true });
+      this.lastError = error;
+      this.options.logger.warn({ pending: this.buffer.length, topic: this.topic }, error.message);
+      this.options.onDeliveryError?.(error, this.buffer.length);
+    }, SLOW_SEND_MS);
+
+    try {
+      if (!this.connected) {
+        await this.producer.connect();
+        this.connected = true;
+      }
+      await this.producer.send({ topic: this.topic, acks: -1,
+        messages: batch.map((p) => p.message) });
+    } finally {
+      clearInterval(watchdog);
+    }
+  }
+
+  private async backOff(error: Error, failures: number): Promise<void> {
+    this.lastError = error;
+    this.stats.failedSends += 1;
+    const delayMs = Math.min(10_000, 250 * 2 ** Math.min(failures, 6));
+    this.options.logger.warn({ pending: this.buffer.length, attempt: failures, delayMs,
+      err: error.message }, 'publishing cost events failed; retrying');
+    this.options.onDeliveryError?.(error, this.buffer.length);
+    await sleep(delayMs);
+  }
+
+  private notify(waiters: (() => void)[]): void {
+    for (const resolve of waiters.splice(0)) resolve();
+  }
+}
+
+/** True if `promise` settles within `ms`; the timer never outlives the wait. */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Creates the producer a service uses to record its LLM calls. */
+export function createCostEventProducer(options: CostEventProducerOptions): CostEventProducer {
+  return new CostEventProducer(options);
+}

@@ -1,0 +1,10 @@
+export {
+  BufferFullError,
+  CostEventProducer,
+  createCostEventProducer,
+  UndeliveredEventsError,
+  type CostEventProducerOptions,
+} from './cost-event-producer.ts';
+export { KNOWN_TOUCHPOINTS, TOUCHPOINT_PATTERN, type KnownTouchpoint } from './touchpoints.ts';
+export type { LlmCall, LlmCallInput, TokenUsage } from '../schemas/llm-call.ts';
+export { ValidationError } from '../lib/errors.ts';
