@@ -21,8 +21,11 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-type Handler = (request: IncomingMessage, response: ServerResponse, who: Principal) =>
-  Promise<void>;
+type Handler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  who: Principal,
+) => Promise<void>;
 
 /**
  * The HTTP server of a long-running command, on 127.0.0.1 only. `/health`
@@ -32,15 +35,21 @@ type Handler = (request: IncomingMessage, response: ServerResponse, who: Princip
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const logger = options.logger.child({ component: 'api' });
   const routes = new Map<string, { admin: boolean; handler: Handler }>([
-    ['POST /api/sql', { admin: true,
-      handler: (request, response) => handleSql(request, response, options.store.readonly) }],
+    [
+      'POST /api/sql',
+      {
+        admin: true,
+        handler: (request, response) => handleSql(request, response, options.store.readonly),
+      },
+    ],
   ]);
 
   const server = http.createServer((request, response) => {
     void route(request, response).catch((error: unknown) => {
       if (error instanceof HttpError) return sendError(response, error);
       logger.error({ err: errorMessage(error), url: request.url }, 'request failed');
-      if (!response.headersSent) sendError(response, new HttpError(500, 'INTERNAL', 'internal error'));
+      if (!response.headersSent)
+        sendError(response, new HttpError(500, 'INTERNAL', 'internal error'));
     });
   });
 
@@ -75,9 +84,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   return {
     url,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

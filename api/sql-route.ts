@@ -29,8 +29,12 @@ export async function handleSql(
   const parsed = sqlRequest.safeParse(await readJson(request));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new HttpError(400, 'BAD_REQUEST', issue?.message ?? 'bad request',
-      String(issue?.path[0] ?? ''));
+    throw new HttpError(
+      400,
+      'BAD_REQUEST',
+      issue?.message ?? 'bad request',
+      String(issue?.path[0] ?? ''),
+    );
   }
   const { query, format } = parsed.data;
 
@@ -42,7 +46,7 @@ export async function handleSql(
       return;
     }
     const result = await readonly.query({ query, format: 'JSON' });
-    const body = await result.json<Record<string, unknown>>() as unknown as JsonResult;
+    const body = (await result.json<Record<string, unknown>>()) as unknown as JsonResult;
     sendJson(response, 200, { columns: body.meta, rows: body.data, rowCount: body.rows });
   } catch (error) {
     const classified = classifyClickHouseError(error, {});

@@ -15,13 +15,27 @@ const TRACES = path.join(packageRoot, 'data', 'azure-llm-inference-2023');
 const DEMO_REPLAYS: { file: string; options: ReplayOptions }[] = [
   {
     file: path.join(TRACES, 'AzureLLMInferenceTrace_conv.csv'),
-    options: { provider: 'openai', model: 'gpt-4o', touchpoint: 'main-chat', tenants: 5,
-      users: 20, rebase: 'now', shiftDays: 0 },
+    options: {
+      provider: 'openai',
+      model: 'gpt-4o',
+      touchpoint: 'main-chat',
+      tenants: 5,
+      users: 20,
+      rebase: 'now',
+      shiftDays: 0,
+    },
   },
   {
     file: path.join(TRACES, 'AzureLLMInferenceTrace_code.csv'),
-    options: { provider: 'anthropic', model: 'claude-sonnet-4-5', touchpoint: 'compliance-engine',
-      tenants: 5, users: 20, rebase: 'now', shiftDays: 0 },
+    options: {
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-5',
+      touchpoint: 'compliance-engine',
+      tenants: 5,
+      users: 20,
+      rebase: 'now',
+      shiftDays: 0,
+    },
   },
 ];
 
@@ -58,7 +72,14 @@ export async function runDemo(
     format: 'JSONEachRow',
   });
   const rows = await result.json<Record<string, unknown>>();
-  const columns = ['touchpoint', 'provider', 'model', 'calls', 'input_tokens', 'output_tokens',
-    'cost_usd'];
+  const columns = [
+    'touchpoint',
+    'provider',
+    'model',
+    'calls',
+    'input_tokens',
+    'output_tokens',
+    'cost_usd',
+  ];
   process.stdout.write(`\nIngested (llm_calls):\n${renderTable(columns, rows)}\n\n`);
 }

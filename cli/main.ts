@@ -12,31 +12,45 @@ import { registerUp } from './commands/up.ts';
 import type { RuntimeFactory } from './commands/types.ts';
 import { createRuntime } from './runtime.ts';
 
-const { version } = JSON.parse(
-  fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8'),
-) as { version: string };
+const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {
+  version: string;
+};
 
 const program = new Command()
   .name('llmcost')
   .version(version)
-  .description('LLM cost pipeline: what LLM calls cost, who and what caused it, and when a ' +
-    'budget is about to break')
-  .option('--data-dir <dir>', 'local broker, embedded store, logs and pid files ' +
-    '(LLMCOST_DATA_DIR)', undefined)
+  .description(
+    'LLM cost pipeline: what LLM calls cost, who and what caused it, and when a ' +
+      'budget is about to break',
+  )
+  .option(
+    '--data-dir <dir>',
+    'local broker, embedded store, logs and pid files ' + '(LLMCOST_DATA_DIR)',
+    undefined,
+  )
   .showHelpAfterError('(run with --help for usage)')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Start here:
   npx llmcost up                 run everything, replay the bundled traces
   npx llmcost sql "SELECT count(), sum(cost_usd) FROM llm_calls"
 
 Configuration comes from the environment (KAFKA_BROKERS, CLICKHOUSE_URL, …);
-see the README for the full list.`);
+see the README for the full list.`,
+  );
 
 const runtime: RuntimeFactory = (command) => {
-  const options = command.optsWithGlobals() as { dataDir?: string; port?: number;
-    partitions?: number };
-  return createRuntime({ dataDir: options.dataDir, port: options.port,
-    partitions: options.partitions });
+  const options = command.optsWithGlobals() as {
+    dataDir?: string;
+    port?: number;
+    partitions?: number;
+  };
+  return createRuntime({
+    dataDir: options.dataDir,
+    port: options.port,
+    partitions: options.partitions,
+  });
 };
 
 registerUp(program, runtime);

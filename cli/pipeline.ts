@@ -51,6 +51,7 @@ export async function startPricing(
     topics: topicNames(runtime.config.topicPrefix),
     logger: runtime.logger,
     retentionDays: runtime.config.retentionDays,
+    groupId: `${runtime.config.topicPrefix}llmcost-pricing`,
   });
   await consumer.start();
   host.onStop('pricing consumer', () => consumer.stop());

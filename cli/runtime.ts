@@ -47,16 +47,21 @@ export async function connectKafka(
 ): Promise<KafkaConnection> {
   const make = (brokers: string[]) => createKafka({ brokers, clientId, logger: runtime.logger });
   if (runtime.config.kafkaBrokers) {
-    return { kafka: make(runtime.config.kafkaBrokers), brokers: runtime.config.kafkaBrokers,
-      startedLocal: false };
+    return {
+      kafka: make(runtime.config.kafkaBrokers),
+      brokers: runtime.config.kafkaBrokers,
+      startedLocal: false,
+    };
   }
 
   const local = localKafka(runtime);
   const status = local.status();
   if (!status.running && !options.start) {
-    throw new PipelineError('no Kafka: the local broker of this data directory is not ' +
-      'running. Start it with `llmcost kafka start` (or `llmcost up`), or set KAFKA_BROKERS.',
-    { code: 'NO_KAFKA' });
+    throw new PipelineError(
+      'no Kafka: the local broker of this data directory is not ' +
+        'running. Start it with `llmcost kafka start` (or `llmcost up`), or set KAFKA_BROKERS.',
+      { code: 'NO_KAFKA' },
+    );
   }
   const { brokers, started } = await local.start();
   return { kafka: make([brokers]), brokers: [brokers], startedLocal: started };

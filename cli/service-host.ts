@@ -48,24 +48,39 @@ export class ServiceHost {
     const { config, paths, logger } = this.runtime;
     const admin = loadAdminKeyDigest(config.adminKey, paths.adminKeyDigest);
     if (admin.generated) {
-      process.stderr.write(`\nAdmin API key (shown once; only its hash is kept in ` +
-        `${paths.adminKeyDigest}):\n  ${admin.generated}\n\n`);
+      process.stderr.write(
+        `\nAdmin API key (shown once; only its hash is kept in ` +
+          `${paths.adminKeyDigest}):\n  ${admin.generated}\n\n`,
+      );
     }
 
     const ownerToken = crypto.randomBytes(24).toString('base64url');
     let server: ApiServer;
     try {
-      server = await startApiServer({ port: config.port, store, logger, readiness,
-        auth: new Authenticator(admin.digest, ownerToken) });
+      server = await startApiServer({
+        port: config.port,
+        store,
+        logger,
+        readiness,
+        auth: new Authenticator(admin.digest, ownerToken),
+      });
     } catch (error) {
-      throw new PipelineError(`cannot listen on 127.0.0.1:${config.port} ` +
-        `(${errorMessage(error)}); pass --port or set LLMCOST_PORT`, { code: 'PORT_IN_USE' });
+      throw new PipelineError(
+        `cannot listen on 127.0.0.1:${config.port} ` +
+          `(${errorMessage(error)}); pass --port or set LLMCOST_PORT`,
+        { code: 'PORT_IN_USE' },
+      );
     }
     this.onStop('api', () => server.close());
 
     if (store.embedded) {
-      writeOwner(paths.ownerFile, { pid: process.pid, url: server.url, token: ownerToken,
-        command: this.command, startedAt: new Date().toISOString() });
+      writeOwner(paths.ownerFile, {
+        pid: process.pid,
+        url: server.url,
+        token: ownerToken,
+        command: this.command,
+        startedAt: new Date().toISOString(),
+      });
       this.onStop('owner file', async () => removeOwner(paths.ownerFile));
     }
     return server;
@@ -103,8 +118,11 @@ export class ServiceHost {
     this.stopping ??= (async () => {
       for (const { name, stop } of [...this.stops].reverse()) {
         try {
-          await withTimeout(stop(), STOP_TIMEOUT_MS, `${name} did not stop within ` +
-            `${STOP_TIMEOUT_MS / 1000} s`);
+          await withTimeout(
+            stop(),
+            STOP_TIMEOUT_MS,
+            `${name} did not stop within ` + `${STOP_TIMEOUT_MS / 1000} s`,
+          );
         } catch (error) {
           this.runtime.logger.error({ part: name, err: errorMessage(error) }, 'stop failed');
         }

@@ -44,7 +44,9 @@ async function viaOwner(url: string, token: string, query: string): Promise<SqlR
   };
   if (!response.ok || !body.columns || !body.rows) {
     throw new PipelineError(body.error?.message ?? `HTTP ${response.status}`, {
-      code: body.error?.code ?? 'SQL', context: { via: url } });
+      code: body.error?.code ?? 'SQL',
+      context: { via: url },
+    });
   }
   return { columns: body.columns.map((column) => column.name), rows: body.rows };
 }

@@ -2,13 +2,18 @@
 export function renderTable(columns: string[], rows: Record<string, unknown>[]): string {
   const cells = rows.map((row) => columns.map((column) => cellText(row[column])));
   const widths = columns.map((column, i) =>
-    Math.max(column.length, ...cells.map((line) => line[i]!.length)));
-  const numeric = columns.map((_, i) =>
-    cells.length > 0 && cells.every((line) => /^-?[\d.]+$/.test(line[i]!) || line[i] === ''));
+    Math.max(column.length, ...cells.map((line) => line[i]!.length)),
+  );
+  const numeric = columns.map(
+    (_, i) =>
+      cells.length > 0 && cells.every((line) => /^-?[\d.]+$/.test(line[i]!) || line[i] === ''),
+  );
 
   const format = (line: string[]) =>
-    line.map((text, i) => (numeric[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!)))
-      .join('  ').trimEnd();
+    line
+      .map((text, i) => (numeric[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
   return [format(columns), rule, ...cells.map(format)].join('\n');
 }
@@ -25,6 +30,10 @@ export function renderCsv(columns: string[], rows: Record<string, unknown>[]): s
     const text = cellText(value);
     return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
-  return [columns.map(quote).join(','), ...rows.map((row) => columns.map((c) => quote(row[c])).join(','))]
-    .join('\n') + '\n';
+  return (
+    [
+      columns.map(quote).join(','),
+      ...rows.map((row) => columns.map((c) => quote(row[c])).join(',')),
+    ].join('\n') + '\n'
+  );
 }

@@ -62,10 +62,14 @@ export function renderMigration(
     });
   }
 
-  const dedupSetting = cluster ? 'replicated_deduplication_window' : 'non_replicated_deduplication_window';
+  const dedupSetting = cluster
+    ? 'replicated_deduplication_window'
+    : 'non_replicated_deduplication_window';
   return sql
     .replaceAll('{{on_cluster}}', cluster ? `ON CLUSTER '${cluster}'` : '')
-    .replace(/\{\{engine:(\w+)\}\}/g, (_, engine: string) => (cluster ? `Replicated${engine}` : engine))
+    .replace(/\{\{engine:(\w+)\}\}/g, (_, engine: string) =>
+      cluster ? `Replicated${engine}` : engine,
+    )
     .replaceAll('{{dedup_window}}', `${dedupSetting} = ${DEDUP_WINDOW}`)
     .replaceAll('{{retention_days}}', String(retentionDays));
 }
@@ -101,8 +105,10 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
     const previous = recorded.get(migration.version);
     if (previous !== undefined) {
       if (previous !== migration.checksum) {
-        logger.warn({ version: migration.version, name: migration.name },
-          'migration file changed after it was applied; the change is not re-applied');
+        logger.warn(
+          { version: migration.version, name: migration.name },
+          'migration file changed after it was applied; the change is not re-applied',
+        );
       }
       continue;
     }
@@ -152,8 +158,14 @@ async function applyMigration(
   }
   await client.insert({
     table: 'schema_migrations',
-    values: [{ version: migration.version, name: migration.name, checksum: migration.checksum,
-      applied_at: Date.now() }],
+    values: [
+      {
+        version: migration.version,
+        name: migration.name,
+        checksum: migration.checksum,
+        applied_at: Date.now(),
+      },
+    ],
     format: 'JSONEachRow',
   });
 }
@@ -161,7 +173,8 @@ async function applyMigration(
 async function reconcileRetention(options: MigrateOptions): Promise<void> {
   const { client, retentionDays } = options;
   const result = await client.query({
-    query: "SELECT argMax(value, updated_at) AS value FROM llmcost_settings " +
+    query:
+      'SELECT argMax(value, updated_at) AS value FROM llmcost_settings ' +
       "WHERE name = 'retention_days' GROUP BY name",
     format: 'JSONEachRow',
   });
@@ -175,7 +188,8 @@ async function reconcileRetention(options: MigrateOptions): Promise<void> {
     const onCluster = renderMigration('{{on_cluster}}', options);
     for (const table of ['llm_calls', 'llm_call_ids']) {
       await client.command({
-        query: `ALTER TABLE ${table} ${onCluster} MODIFY TTL toDateTime(occurred_at) + ` +
+        query:
+          `ALTER TABLE ${table} ${onCluster} MODIFY TTL toDateTime(occurred_at) + ` +
           `INTERVAL {days:UInt32} DAY`,
         query_params: { days: retentionDays },
       });

@@ -15,5 +15,9 @@ export function kafkaError(
   const retriable = typeof verdict === 'boolean' ? verdict : true;
   const detail = error instanceof Error ? `: ${error.message}` : '';
   return new PipelineError(`${message}${detail}`, {
-    code: 'KAFKA', retriable, context, cause: error });
+    code: 'KAFKA',
+    retriable,
+    context,
+    cause: error,
+  });
 }

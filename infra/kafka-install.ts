@@ -23,15 +23,21 @@ export function checkJava(env: NodeJS.ProcessEnv = process.env): number {
   const java = javaExecutable(env);
   const result = spawnSync(java, ['-version'], { encoding: 'utf8' });
   if (result.error || result.status !== 0) {
-    throw new PrerequisiteError(`The local Kafka broker needs Java 17 or newer; '${java}' ` +
-      `could not be run. ${INSTALL_HINT}`, { java });
+    throw new PrerequisiteError(
+      `The local Kafka broker needs Java 17 or newer; '${java}' ` +
+        `could not be run. ${INSTALL_HINT}`,
+      { java },
+    );
   }
 
   const match = /version "(\d+)(?:\.(\d+))?/.exec(result.stderr);
   const major = match ? Number(match[1] === '1' ? match[2] : match[1]) : 0;
   if (major < 17) {
-    throw new PrerequisiteError(`The local Kafka broker needs Java 17 or newer; found Java ` +
-      `${major || 'of unknown version'} at '${java}'. ${INSTALL_HINT}`, { java, major });
+    throw new PrerequisiteError(
+      `The local Kafka broker needs Java 17 or newer; found Java ` +
+        `${major || 'of unknown version'} at '${java}'. ${INSTALL_HINT}`,
+      { java, major },
+    );
   }
   return major;
 }
@@ -62,12 +68,21 @@ export async function ensureKafkaJars(cacheDir: string, logger: Logger): Promise
   fs.rmSync(libs, { recursive: true, force: true });
   fs.mkdirSync(libs, { recursive: true });
 
-  const args = ['-B', '-q', '-f', pomFile, 'dependency:copy-dependencies',
-    `-DoutputDirectory=${libs}`, '-DincludeScope=runtime'];
+  const args = [
+    '-B',
+    '-q',
+    '-f',
+    pomFile,
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${libs}`,
+    '-DincludeScope=runtime',
+  ];
   const { code, output } = await run('mvn', args);
   if (code !== 0) {
-    throw new PrerequisiteError(`Maven could not download Apache Kafka ${KAFKA_VERSION} ` +
-      `(exit ${code}). Check access to Maven Central, or set KAFKA_BROKERS.\n${tail(output)}`);
+    throw new PrerequisiteError(
+      `Maven could not download Apache Kafka ${KAFKA_VERSION} ` +
+        `(exit ${code}). Check access to Maven Central, or set KAFKA_BROKERS.\n${tail(output)}`,
+    );
   }
 
   const jars = fs.readdirSync(libs).filter((name) => name.endsWith('.jar'));

@@ -135,9 +135,12 @@ export class LocalKafka {
       const ports = JSON.parse(fs.readFileSync(this.files.ports, 'utf8'));
       for (const port of [ports.client, ports.controller]) {
         if (!(await portFree(port))) {
-          throw new PipelineError(`port ${port} on 127.0.0.1, recorded for the local Kafka ` +
-            `broker in ${this.files.ports}, is taken by another process; stop it, or use ` +
-            `another --data-dir`, { code: 'PORT_IN_USE', context: { port } });
+          throw new PipelineError(
+            `port ${port} on 127.0.0.1, recorded for the local Kafka ` +
+              `broker in ${this.files.ports}, is taken by another process; stop it, or use ` +
+              `another --data-dir`,
+            { code: 'PORT_IN_USE', context: { port } },
+          );
         }
       }
       return ports;
@@ -183,8 +186,15 @@ export class LocalKafka {
     if (fs.existsSync(path.join(this.files.logDirs, 'meta.properties'))) return;
 
     const clusterId = crypto.randomBytes(16).toString('base64url');
-    const args = [...this.jvmArgs(libs, 256), 'kafka.tools.StorageTool', 'format',
-      '-t', clusterId, '-c', this.files.properties];
+    const args = [
+      ...this.jvmArgs(libs, 256),
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      this.files.properties,
+    ];
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn(javaExecutable(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
@@ -196,15 +206,20 @@ export class LocalKafka {
       });
     });
     if (code !== 0) {
-      throw new PipelineError(`formatting the local Kafka storage in ${this.files.logDirs} ` +
-        `failed (exit ${code})`, { code: 'KAFKA_FORMAT' });
+      throw new PipelineError(
+        `formatting the local Kafka storage in ${this.files.logDirs} ` + `failed (exit ${code})`,
+        { code: 'KAFKA_FORMAT' },
+      );
     }
   }
 
   private spawnBroker(libs: string): number {
     const log = fs.openSync(this.files.log, 'a');
-    const args = [...this.jvmArgs(libs, this.options.heapMb ?? 512), 'kafka.Kafka',
-      this.files.properties];
+    const args = [
+      ...this.jvmArgs(libs, this.options.heapMb ?? 512),
+      'kafka.Kafka',
+      this.files.properties,
+    ];
     const child = spawn(javaExecutable(), args, { detached: true, stdio: ['ignore', log, log] });
     child.unref();
     fs.closeSync(log);
@@ -217,9 +232,15 @@ export class LocalKafka {
 
   private jvmArgs(libs: string, heapMb: number): string[] {
     const log4j = path.join(import.meta.dirname, 'kafka', 'log4j2.properties');
-    return [`-Xms${Math.min(heapMb, 256)}m`, `-Xmx${heapMb}m`, '-XX:+UseG1GC',
-      '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${log4j}`,
-      '-cp', path.join(libs, '*')];
+    return [
+      `-Xms${Math.min(heapMb, 256)}m`,
+      `-Xmx${heapMb}m`,
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      `-Dlog4j2.configurationFile=${log4j}`,
+      '-cp',
+      path.join(libs, '*'),
+    ];
   }
 
   /** Polls a metadata request until it answers; fails early if the process dies. */
@@ -228,13 +249,20 @@ export class LocalKafka {
     const deadline = Date.now() + timeoutMs;
     const quiet = this.options.logger.child({ component: 'local-kafka' });
     quiet.level = 'error';
-    const admin = createKafka({ brokers: [brokers], clientId: 'llmcost-ready', logger: quiet,
-      retry: { retries: 0 } }).admin();
+    const admin = createKafka({
+      brokers: [brokers],
+      clientId: 'llmcost-ready',
+      logger: quiet,
+      retry: { retries: 0 },
+    }).admin();
 
     while (Date.now() < deadline) {
       if (pid !== undefined && !processAlive(pid)) {
-        throw new PipelineError(`the local Kafka broker exited during start; its log ` +
-          `(${this.files.log}) ends with:\n${logTail(this.files.log)}`, { code: 'KAFKA_START' });
+        throw new PipelineError(
+          `the local Kafka broker exited during start; its log ` +
+            `(${this.files.log}) ends with:\n${logTail(this.files.log)}`,
+          { code: 'KAFKA_START' },
+        );
       }
       try {
         await admin.connect();
@@ -247,8 +275,11 @@ export class LocalKafka {
         await sleep(250);
       }
     }
-    throw new PipelineError(`the local Kafka broker at ${brokers} did not answer within ` +
-      `${timeoutMs} ms; see ${this.files.log}`, { code: 'KAFKA_START', retriable: true });
+    throw new PipelineError(
+      `the local Kafka broker at ${brokers} did not answer within ` +
+        `${timeoutMs} ms; see ${this.files.log}`,
+      { code: 'KAFKA_START', retriable: true },
+    );
   }
 }
 

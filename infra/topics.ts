@@ -1,5 +1,6 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
 import type { Logger } from '../lib/logger.ts';
+import { sleep } from '../lib/retry.ts';
 
 /** The topic names of CONTRACTS.md, behind an optional prefix for shared clusters. */
 export function topicNames(prefix = '') {
@@ -58,6 +59,28 @@ export function topicSpecs(names: TopicNames, partitions: number): ITopicConfig[
   ];
 }
 
+/**
+ * Waits until every partition of new topics has a leader. Right after
+ * creation a broker may still answer "unknown topic", which kafkajs's own
+ * wait does not retry, so this polls the metadata itself.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      const led = metadata.topics.every(
+        (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
+      );
+      if (led) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics have no leaders after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
 function toEntries(config: Record<string, string>) {
   return Object.entries(config).map(([name, value]) => ({ name, value }));
 }
@@ -75,7 +98,11 @@ export async function ensureTopics(
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(spec.topic));
   if (missing.length > 0) {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    await admin.createTopics({ topics: missing, waitForLeaders: false });
+    await waitForLeaders(
+      admin,
+      missing.map((spec) => spec.topic),
+    );
     logger.info({ topics: missing.map((spec) => spec.topic) }, 'topics created');
   }
 
@@ -85,8 +112,10 @@ export async function ensureTopics(
     for (const topic of metadata.topics) {
       const wanted = present.find((spec) => spec.topic === topic.name)?.numPartitions ?? 0;
       if (topic.partitions.length < wanted) {
-        logger.warn({ topic: topic.name, partitions: topic.partitions.length, wanted },
-          'topic has fewer partitions than configured; left unchanged');
+        logger.warn(
+          { topic: topic.name, partitions: topic.partitions.length, wanted },
+          'topic has fewer partitions than configured; left unchanged',
+        );
       }
     }
   }

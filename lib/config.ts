@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { parseLevel } from './logger.ts';
 
-const positiveInt = (fallback: number) =>
-  z.coerce.number().int().positive().default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const optionalString = z
   .string()
@@ -20,12 +19,18 @@ const envSchema = z.object({
   LLMCOST_DATA_DIR: z.string().default('.data'),
   LLMCOST_CACHE_DIR: optionalString,
   KAFKA_BROKERS: optionalString,
-  LLMCOST_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
+  LLMCOST_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default(''),
   LLMCOST_PARTITIONS: positiveInt(6),
   CLICKHOUSE_URL: z.url().optional(),
   CLICKHOUSE_USER: optionalString,
   CLICKHOUSE_PASSWORD: optionalString,
-  CLICKHOUSE_DATABASE: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).default('default'),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
+    .default('default'),
   CLICKHOUSE_CLUSTER: optionalString,
   LLMCOST_RETENTION_DAYS: positiveInt(90),
   LLMCOST_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
@@ -86,7 +91,9 @@ export function loadConfig(
   return {
     dataDir: path.resolve(overrides.dataDir ?? e.LLMCOST_DATA_DIR),
     cacheDir: path.resolve(e.LLMCOST_CACHE_DIR ?? path.join(packageRoot, '.cache')),
-    kafkaBrokers: e.KAFKA_BROKERS?.split(',').map((broker) => broker.trim()).filter(Boolean),
+    kafkaBrokers: e.KAFKA_BROKERS?.split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean),
     topicPrefix: e.LLMCOST_TOPIC_PREFIX,
     partitions: overrides.partitions ?? e.LLMCOST_PARTITIONS,
     clickhouse: {

@@ -12,7 +12,10 @@ export interface CostEventProducerOptions {
   logger: Logger;
   /** @default llm.calls.v1 */
   topic?: string;
-  /** Events held while Kafka is slow or away; past this, record() waits, then throws. @default 10000 */
+  /**
+   * Events held while Kafka is slow or away; past this, record() waits, then throws.
+   * @default 10000
+   */
   maxBufferedEvents?: number;
   /** Events per send. @default 1000 */
   maxBatchSize?: number;
@@ -27,18 +30,35 @@ export interface CostEventProducerOptions {
 /** record() found the buffer full for longer than maxBlockMs: Kafka is away or too slow. */
 export class BufferFullError extends PipelineError {
   constructor(pending: number, cause: unknown) {
-    super(`cost event buffer is full (${pending} events wait for Kafka): ` +
-      `${cause ? errorMessage(cause) : 'Kafka is too slow'}`, {
-      code: 'BUFFER_FULL', retriable: true, context: { pending }, cause });
+    super(
+      `cost event buffer is full (${pending} events wait for Kafka): ` +
+        `${cause ? errorMessage(cause) : 'Kafka is too slow'}`,
+      {
+        code: 'BUFFER_FULL',
+        retriable: true,
+        context: { pending },
+        cause,
+      },
+    );
   }
 }
 
 /** close() or flush() ran out of time with events still undelivered; they are attached. */
 export class UndeliveredEventsError extends PipelineError {
-  constructor(readonly events: LlmCall[], cause: unknown) {
-    super(`${events.length} cost events could not be delivered to Kafka: ` +
-      `${cause ? errorMessage(cause) : 'timed out'}`, {
-      code: 'UNDELIVERED', retriable: true, context: { pending: events.length }, cause });
+  constructor(
+    readonly events: LlmCall[],
+    cause: unknown,
+  ) {
+    super(
+      `${events.length} cost events could not be delivered to Kafka: ` +
+        `${cause ? errorMessage(cause) : 'timed out'}`,
+      {
+        code: 'UNDELIVERED',
+        retriable: true,
+        context: { pending: events.length },
+        cause,
+      },
+    );
   }
 }
 
@@ -121,7 +141,10 @@ export class CostEventProducer {
 
     const drained = new Promise<void>((resolve) => this.drainedWaiters.push(resolve));
     if (!(await settlesWithin(drained, timeoutMs))) {
-      throw new UndeliveredEventsError(this.buffer.map((p) => p.call), this.lastError);
+      throw new UndeliveredEventsError(
+        this.buffer.map((p) => p.call),
+        this.lastError,
+      );
     }
   }
 
@@ -182,9 +205,14 @@ export class CostEventProducer {
   private async send(batch: Pending[]): Promise<void> {
     const started = Date.now();
     const watchdog = setInterval(() => {
-      const error = new PipelineError(`Kafka has not acknowledged ${batch.length} events for ` +
-        `${Math.round((Date.now() - started) / 1000)} s; still trying`, {
-        code: 'KAFKA_SLOW', retriable: true });
+      const error = new PipelineError(
+        `Kafka has not acknowledged ${batch.length} events for ` +
+          `${Math.round((Date.now() - started) / 1000)} s; still trying`,
+        {
+          code: 'KAFKA_SLOW',
+          retriable: true,
+        },
+      );
       this.lastError = error;
       this.options.logger.warn({ pending: this.buffer.length, topic: this.topic }, error.message);
       this.options.onDeliveryError?.(error, this.buffer.length);
@@ -195,8 +223,11 @@ export class CostEventProducer {
         await this.producer.connect();
         this.connected = true;
       }
-      await this.producer.send({ topic: this.topic, acks: -1,
-        messages: batch.map((p) => p.message) });
+      await this.producer.send({
+        topic: this.topic,
+        acks: -1,
+        messages: batch.map((p) => p.message),
+      });
     } finally {
       clearInterval(watchdog);
     }
@@ -206,8 +237,10 @@ export class CostEventProducer {
     this.lastError = error;
     this.stats.failedSends += 1;
     const delayMs = Math.min(10_000, 250 * 2 ** Math.min(failures, 6));
-    this.options.logger.warn({ pending: this.buffer.length, attempt: failures, delayMs,
-      err: error.message }, 'publishing cost events failed; retrying');
+    this.options.logger.warn(
+      { pending: this.buffer.length, attempt: failures, delayMs, err: error.message },
+      'publishing cost events failed; retrying',
+    );
     this.options.onDeliveryError?.(error, this.buffer.length);
     await sleep(delayMs);
   }

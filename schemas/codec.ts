@@ -59,9 +59,14 @@ export class AvroCodec<T> {
       const resolver = this.resolverFor(writerId);
       return (resolver ? this.type.fromBuffer(value, resolver) : this.type.fromBuffer(value)) as T;
     } catch (error) {
-      throw new DecodeError('undecodable', `value is not valid ${writerId} Avro`, {
-        schema: writerId,
-      }, error);
+      throw new DecodeError(
+        'undecodable',
+        `value is not valid ${writerId} Avro`,
+        {
+          schema: writerId,
+        },
+        error,
+      );
     }
   }
 

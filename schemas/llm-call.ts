@@ -101,7 +101,8 @@ export const llmCallSchema = z
       context.addIssue({
         code: 'custom',
         path: ['usage'],
-        message: `${total} tokens for ${call.requestCount} request(s) is more than ` +
+        message:
+          `${total} tokens for ${call.requestCount} request(s) is more than ` +
           `${MAX_TOKENS_PER_REQUEST} per request; token counts, not characters or bytes?`,
       });
     }
@@ -136,8 +137,9 @@ export function parseLlmCall(input: unknown, now: () => number = Date.now): LlmC
 
 /** Total input: uncached input plus cache reads and writes (CONTRACTS.md). */
 export function totalInputTokens(usage: TokenUsage): number {
-  return usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens +
-    usage.cacheWrite1hTokens;
+  return (
+    usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens + usage.cacheWrite1hTokens
+  );
 }
 
 export function totalTokens(usage: TokenUsage): number {

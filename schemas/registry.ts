@@ -38,13 +38,19 @@ export class SchemaRegistry {
 
     const file = this.files.get(id);
     if (!file) {
-      throw new PipelineError(`unknown schema '${id}'`, { code: 'UNKNOWN_SCHEMA', context: { id } });
+      throw new PipelineError(`unknown schema '${id}'`, {
+        code: 'UNKNOWN_SCHEMA',
+        context: { id },
+      });
     }
     const registry: Record<string, avro.Type> = {};
     for (const dependency of file.imports) this.collectNamed(this.type(dependency), registry);
     // Plain objects, without avsc's record methods, so that decoded values
     // validate and serialise like any other input.
-    const type = avro.Type.forSchema(file.json as avro.Schema, { registry, omitRecordMethods: true });
+    const type = avro.Type.forSchema(file.json as avro.Schema, {
+      registry,
+      omitRecordMethods: true,
+    });
     this.types.set(id, type);
     return type;
   }

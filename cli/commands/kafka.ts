@@ -6,10 +6,13 @@ export function registerKafka(program: Command, runtime: RuntimeFactory): void {
   const kafka = program
     .command('kafka')
     .description('manage the local single-node Kafka broker of the data directory')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The broker is Apache Kafka from Maven Central (downloaded once into .cache/),
 run in KRaft mode on 127.0.0.1 with its files in <data dir>/kafka. It needs
-Java 17+ and Maven. With KAFKA_BROKERS set, llmcost uses that cluster instead.`);
+Java 17+ and Maven. With KAFKA_BROKERS set, llmcost uses that cluster instead.`,
+    );
 
   kafka
     .command('start')
@@ -32,9 +35,11 @@ Java 17+ and Maven. With KAFKA_BROKERS set, llmcost uses that cluster instead.`)
     .description('say whether the broker runs, and where')
     .action((_options, command: Command) => {
       const status = localKafka(runtime(command)).status();
-      process.stdout.write(status.running
-        ? `running: ${status.brokers} (pid ${status.pid}, Kafka ${status.version})\n`
-        : 'not running\n');
+      process.stdout.write(
+        status.running
+          ? `running: ${status.brokers} (pid ${status.pid}, Kafka ${status.version})\n`
+          : 'not running\n',
+      );
       process.exitCode = status.running ? 0 : 3;
     });
 }

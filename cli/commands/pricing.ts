@@ -8,10 +8,13 @@ export function registerPricing(program: Command, runtime: RuntimeFactory): void
     .command('pricing')
     .description('run the pricing consumer: llm.calls.v1 → prices → ClickHouse → llm.costs.v1')
     .option('--port <port>', 'internal API port when this process owns the embedded store', Number)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Runs until Ctrl-C or SIGTERM, then finishes its batch and commits. Several
 instances share the work through the consumer group 'llmcost-pricing' when
-CLICKHOUSE_URL points at a server; the embedded store allows one process.`)
+CLICKHOUSE_URL points at a server; the embedded store allows one process.`,
+    )
     .action(async (_options, command: Command) => {
       const rt = runtime(command);
       const host = new ServiceHost(rt, 'pricing');

@@ -18,7 +18,8 @@ interface ReplayFlags {
 
 const positive = (name: string) => (value: string) => {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new Error(`${name} must be a whole number ≥ 1`);
+  if (!Number.isInteger(number) || number < 1)
+    throw new Error(`${name} must be a whole number ≥ 1`);
   return number;
 };
 
@@ -26,8 +27,11 @@ export function registerReplay(program: Command, runtime: RuntimeFactory): void 
   program
     .command('replay')
     .description('publish one llm-call event per row of an Azure LLM inference trace (CSV)')
-    .argument('<file>', 'a CSV with TIMESTAMP,ContextTokens,GeneratedTokens, e.g. ' +
-      'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv')
+    .argument(
+      '<file>',
+      'a CSV with TIMESTAMP,ContextTokens,GeneratedTokens, e.g. ' +
+        'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv',
+    )
     .option('--provider <id>', 'provider of every call', 'openai')
     .option('--model <name>', 'model of every call', 'gpt-4o')
     .option('--touchpoint <name>', 'touchpoint of every call', 'main-chat')
@@ -35,12 +39,15 @@ export function registerReplay(program: Command, runtime: RuntimeFactory): void 
     .option('--users <n>', 'spread rows over n users', positive('--users'), 20)
     .option('--rebase <mode>', 'now: shift so the trace ends now; original: keep 2023 times', 'now')
     .option('--shift-days <n>', 'move the trace this many whole days earlier', Number, 0)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Event ids come from the file's content, the row and these options, so the same
 replay twice adds nothing. With --rebase original the 2023 timestamps are older
 than the raw-call retention (LLMCOST_RETENTION_DAYS, 90 days by default): the
 pricing consumer sends them to llm.calls.v1.dlq with reason older-than-retention
-instead of storing rows that the TTL would delete. Raise the retention to keep them.`)
+instead of storing rows that the TTL would delete. Raise the retention to keep them.`,
+    )
     .action(async (file: string, flags: ReplayFlags, command: Command) => {
       if (flags.rebase !== 'now' && flags.rebase !== 'original') {
         command.error(`--rebase must be 'now' or 'original', not '${flags.rebase}'`);
@@ -56,11 +63,18 @@ instead of storing rows that the TTL would delete. Raise the retention to keep t
       const { kafka } = await connectKafka(rt, 'llmcost-replay', { start: false });
       await setUpTopics(rt, kafka);
       const options = { ...flags, rebase: flags.rebase as 'now' | 'original' };
-      const result = await replayTrace(kafka, topicNames(rt.config.topicPrefix).calls, file,
-        options, rt.logger);
+      const result = await replayTrace(
+        kafka,
+        topicNames(rt.config.topicPrefix).calls,
+        file,
+        options,
+        rt.logger,
+      );
 
-      process.stdout.write(`published ${result.events.toLocaleString('en-US')} calls from ` +
-        `${new Date(result.firstAt).toISOString()} to ${new Date(result.lastAt).toISOString()} ` +
-        `at ${Math.round(result.eventsPerSecond).toLocaleString('en-US')} events/s\n`);
+      process.stdout.write(
+        `published ${result.events.toLocaleString('en-US')} calls from ` +
+          `${new Date(result.firstAt).toISOString()} to ${new Date(result.lastAt).toISOString()} ` +
+          `at ${Math.round(result.eventsPerSecond).toLocaleString('en-US')} events/s\n`,
+      );
     });
 }

@@ -9,13 +9,16 @@ export function registerSql(program: Command, runtime: RuntimeFactory): void {
     .description('run one read-only ClickHouse query and print the result')
     .argument('<query>', 'the SQL, e.g. "SELECT count(), sum(cost_usd) FROM llm_calls"')
     .option('--format <format>', 'table, csv or json', 'table')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Goes through the running 'llmcost up' (or other owner of the embedded store)
 when there is one, else opens the store itself. Writes are refused.
 
 Examples:
   llmcost sql "SELECT touchpoint, sum(cost_usd) FROM cost_daily GROUP BY touchpoint"
-  llmcost sql --format csv "SELECT * FROM cost_daily WHERE day = today()"`)
+  llmcost sql --format csv "SELECT * FROM cost_daily WHERE day = today()"`,
+    )
     .action(async (query: string, options: { format: string }, command: Command) => {
       if (!['table', 'csv', 'json'].includes(options.format)) {
         command.error(`--format must be table, csv or json, not '${options.format}'`);

@@ -11,12 +11,15 @@ export function registerUp(program: Command, runtime: RuntimeFactory): void {
     .description('run the whole pipeline in one process, with the demo replay')
     .option('--port <port>', 'HTTP port on 127.0.0.1 (LLMCOST_PORT)', Number)
     .option('--no-demo', 'do not replay the bundled traces')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Starts (or reuses) the local Kafka broker unless KAFKA_BROKERS is set, creates
 the topics, migrates ClickHouse (embedded in <data dir>/clickhouse unless
 CLICKHOUSE_URL is set), and runs the pricing consumer and the HTTP API. Unless
 --no-demo, it then replays both bundled Azure traces and prints what they cost.
-Ctrl-C stops everything cleanly, the broker too if this command started it.`)
+Ctrl-C stops everything cleanly, the broker too if this command started it.`,
+    )
     .action(async (options: { demo: boolean }, command: Command) => {
       const started = Date.now();
       const rt = runtime(command);
@@ -30,12 +33,22 @@ Ctrl-C stops everything cleanly, the broker too if this command started it.`)
         return { base: parts, api: server };
       });
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      process.stdout.write(`llm-cost-pipeline is up (${seconds} s): Kafka ${base.brokers.join(',')}, ` +
-        `ClickHouse ${base.store.location}, API ${api.url}\n`);
+      process.stdout.write(
+        `llm-cost-pipeline is up (${seconds} s): Kafka ${base.brokers.join(',')}, ` +
+          `ClickHouse ${base.store.location}, API ${api.url}\n`,
+      );
 
       if (options.demo) {
-        await runDemo(rt, base.kafka, base.store, topics, 'llmcost-pricing');
-        process.stdout.write('Try: npx llmcost sql "SELECT count(), sum(cost_usd) FROM llm_calls"\n');
+        await runDemo(
+          rt,
+          base.kafka,
+          base.store,
+          topics,
+          `${rt.config.topicPrefix}llmcost-pricing`,
+        );
+        process.stdout.write(
+          'Try: npx llmcost sql "SELECT count(), sum(cost_usd) FROM llm_calls"\n',
+        );
       }
       process.stdout.write('Running; Ctrl-C stops it.\n');
 

@@ -35,8 +35,9 @@ export function readTrace(file: string): { rows: TraceRow[]; digest: string } {
   const digest = crypto.createHash('sha256').update(text).digest('hex');
   const lines = text.split(/\r?\n/);
   if (lines[0]?.trim() !== HEADER) {
-    throw new ValidationError(`trace ${file}`, [{ path: 'line 1',
-      message: `expected the header '${HEADER}'` }]);
+    throw new ValidationError(`trace ${file}`, [
+      { path: 'line 1', message: `expected the header '${HEADER}'` },
+    ]);
   }
 
   const rows: TraceRow[] = [];
@@ -48,8 +49,9 @@ export function readTrace(file: string): { rows: TraceRow[]; digest: string } {
     const contextTokens = Number(context);
     const generatedTokens = Number(generated);
     if (Number.isNaN(occurredAt) || !isCount(contextTokens) || !isCount(generatedTokens)) {
-      throw new ValidationError(`trace ${file}`, [{ path: `line ${index + 1}`,
-        message: `cannot read '${line}'` }]);
+      throw new ValidationError(`trace ${file}`, [
+        { path: `line ${index + 1}`, message: `cannot read '${line}'` },
+      ]);
     }
     rows.push({ row: rows.length + 1, occurredAt, contextTokens, generatedTokens });
   }
@@ -81,8 +83,16 @@ export function traceCalls(
 ): LlmCallInput[] {
   const last = trace.rows.reduce((max, row) => Math.max(max, row.occurredAt), 0);
   const shift = (options.rebase === 'now' ? now - last : 0) - options.shiftDays * DAY_MS;
-  const identity = [trace.digest, options.provider, options.model, options.touchpoint,
-    options.tenants, options.users, options.rebase, options.shiftDays].join('|');
+  const identity = [
+    trace.digest,
+    options.provider,
+    options.model,
+    options.touchpoint,
+    options.tenants,
+    options.users,
+    options.rebase,
+    options.shiftDays,
+  ].join('|');
 
   return trace.rows.map((row) => {
     const tenant = zipfPick(hashUnit(`${identity}|tenant|${row.row}`), options.tenants);
@@ -107,8 +117,10 @@ export function uuidFrom(name: string): string {
   bytes[6] = (bytes[6]! & 0x0f) | 0x80;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-` +
-    hex.slice(20);
+  return (
+    `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-` +
+    hex.slice(20)
+  );
 }
 
 function hashUnit(text: string): number {

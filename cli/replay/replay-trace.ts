@@ -23,8 +23,13 @@ export async function replayTrace(
   logger: Logger,
 ): Promise<ReplayResult> {
   const calls = traceCalls(readTrace(file), options);
-  const producer = new CostEventProducer({ kafka, topic, logger, maxBatchSize: 2_000,
-    maxBufferedEvents: 20_000 });
+  const producer = new CostEventProducer({
+    kafka,
+    topic,
+    logger,
+    maxBatchSize: 2_000,
+    maxBufferedEvents: 20_000,
+  });
   const progress = new Progress(`replaying ${file.split('/').pop()}`, calls.length);
 
   try {

@@ -132,8 +132,11 @@ export class BatchConsumer<T> {
     }
 
     const heartbeats = setInterval(() => {
-      payload.heartbeat().catch((error) =>
-        this.logger.debug({ err: errorMessage(error) }, 'heartbeat during batch failed'));
+      payload
+        .heartbeat()
+        .catch((error) =>
+          this.logger.debug({ err: errorMessage(error) }, 'heartbeat during batch failed'),
+        );
     }, 1_000);
     try {
       const context: BatchContext = {
@@ -145,8 +148,12 @@ export class BatchConsumer<T> {
       const done = await this.process(items, context, letters, payload);
       if (!done) return;
 
-      const published = await this.untilDone(() => publishDeadLetters(this.options.producer,
-        batch.topic, this.options.dlqTopic, letters), payload, 'publishing dead letters');
+      const published = await this.untilDone(
+        () =>
+          publishDeadLetters(this.options.producer, batch.topic, this.options.dlqTopic, letters),
+        payload,
+        'publishing dead letters',
+      );
       if (!published) return;
 
       // kafkajs fetches on from the last resolved offset; the commit makes it durable.
@@ -160,9 +167,16 @@ export class BatchConsumer<T> {
     this.stats.batches += 1;
     this.stats.deadLetters += letters.length;
     for (const letter of letters) {
-      this.warnings.warn(`dead-letter:${letter.reason}`, { partition: letter.partition,
-        offset: letter.message.offset, reason: letter.reason, err: letter.error },
-      'message dead-lettered');
+      this.warnings.warn(
+        `dead-letter:${letter.reason}`,
+        {
+          partition: letter.partition,
+          offset: letter.message.offset,
+          reason: letter.reason,
+          err: letter.error,
+        },
+        'message dead-lettered',
+      );
     }
   }
 
@@ -179,18 +193,27 @@ export class BatchConsumer<T> {
   ): Promise<boolean> {
     if (items.length === 0) return true;
     try {
-      return await this.untilDone(() => this.options.handle(items, context), payload,
-        'handling batch');
+      return await this.untilDone(
+        () => this.options.handle(items, context),
+        payload,
+        'handling batch',
+      );
     } catch (error) {
       if (items.length === 1) {
         const [item] = items as [ConsumedMessage<T>];
-        letters.push({ message: item.message, partition: item.partition,
-          reason: 'processing-failed', error: errorMessage(error) });
+        letters.push({
+          message: item.message,
+          partition: item.partition,
+          reason: 'processing-failed',
+          error: errorMessage(error),
+        });
         return true;
       }
       const middle = Math.ceil(items.length / 2);
-      return (await this.process(items.slice(0, middle), context, letters, payload)) &&
-        this.process(items.slice(middle), context, letters, payload);
+      return (
+        (await this.process(items.slice(0, middle), context, letters, payload)) &&
+        this.process(items.slice(middle), context, letters, payload)
+      );
     }
   }
 
@@ -213,8 +236,10 @@ export class BatchConsumer<T> {
         shouldRetry: (error) => isRetriable(error) && !abandoned(),
         onRetry: (error, attempt, delayMs) => {
           this.stats.retries += 1;
-          this.logger.warn({ partition: payload.batch.partition, attempt, delayMs,
-            err: errorMessage(error) }, `${what} failed; retrying`);
+          this.logger.warn(
+            { partition: payload.batch.partition, attempt, delayMs, err: errorMessage(error) },
+            `${what} failed; retrying`,
+          );
         },
       });
       return true;

@@ -46,8 +46,11 @@ export async function publishDeadLetters(
   // broker's request size even though each message alone fits.
   for (let start = 0; start < messages.length; start += SEND_CHUNK) {
     try {
-      await producer.send({ topic: dlqTopic, acks: -1,
-        messages: messages.slice(start, start + SEND_CHUNK) });
+      await producer.send({
+        topic: dlqTopic,
+        acks: -1,
+        messages: messages.slice(start, start + SEND_CHUNK),
+      });
     } catch (error) {
       throw kafkaError(error, 'publishing dead letters failed', { topic: dlqTopic });
     }

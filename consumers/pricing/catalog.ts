@@ -134,6 +134,9 @@ function toClassPrices(prices: ModelPrice): { base: ClassPrices; tiers: PriceTie
   const ordered = [...tiers.entries()].sort(([a], [b]) => a - b);
   return {
     base,
-    tiers: ordered.map(([aboveInputTokens, tierPrices]) => ({ aboveInputTokens, prices: tierPrices })),
+    tiers: ordered.map(([aboveInputTokens, tierPrices]) => ({
+      aboveInputTokens,
+      prices: tierPrices,
+    })),
   };
 }

@@ -45,8 +45,16 @@ const COST_OF_CLASS: Record<TokenClass, Exclude<keyof CostBreakdown, 'request' |
 
 export function zeroCost(): CostBreakdown {
   return {
-    input: ZERO, cacheRead: ZERO, cacheWrite: ZERO, cacheWrite1h: ZERO, output: ZERO,
-    reasoning: ZERO, audioInput: ZERO, audioOutput: ZERO, request: ZERO, total: ZERO,
+    input: ZERO,
+    cacheRead: ZERO,
+    cacheWrite: ZERO,
+    cacheWrite1h: ZERO,
+    output: ZERO,
+    reasoning: ZERO,
+    audioInput: ZERO,
+    audioOutput: ZERO,
+    request: ZERO,
+    total: ZERO,
   };
 }
 

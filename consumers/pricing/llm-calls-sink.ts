@@ -51,12 +51,15 @@ export class LlmCallsSink {
     for (const id of fresh.map((row) => row.event_id).sort()) token.update(id).update('\n');
     const body = fresh.map((row) => JSON.stringify(row)).join('\n') + '\n';
     try {
-      await this.client.exec({
-        query: `INSERT INTO llm_calls SETTINGS insert_deduplication_token = ` +
-          `'${token.digest('hex')}', deduplicate_blocks_in_dependent_materialized_views = 1 ` +
-          `FORMAT JSONEachRow`,
-        values: Readable.from([body]),
-      }).then((result) => result.stream.resume());
+      await this.client
+        .exec({
+          query:
+            `INSERT INTO llm_calls SETTINGS insert_deduplication_token = ` +
+            `'${token.digest('hex')}', deduplicate_blocks_in_dependent_materialized_views = 1 ` +
+            `FORMAT JSONEachRow`,
+          values: Readable.from([body]),
+        })
+        .then((result) => result.stream.resume());
     } catch (error) {
       throw classifyClickHouseError(error, { table: 'llm_calls', batchSize: fresh.length });
     }

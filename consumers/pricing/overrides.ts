@@ -14,19 +14,17 @@ import { PRICE_FIELDS, type ClassPrices, type PriceRow, type PriceTier } from '.
  * after the point, so that every token cost fits the 18 digits of the cost
  * columns exactly.
  */
-const price = z
-  .union([z.string(), z.number()])
-  .transform((value, context) => {
-    try {
-      const money = typeof value === 'number' ? moneyFromCatalogFloat(value) : parseMoney(value);
-      if (money.isNegative()) throw new RangeError('negative');
-      if (money.decimalPlaces() > 12) throw new RangeError('more than 12 decimal places');
-      return money;
-    } catch (error) {
-      context.addIssue({ code: 'custom', message: `not a usable price: ${String(error)}` });
-      return z.NEVER;
-    }
-  });
+const price = z.union([z.string(), z.number()]).transform((value, context) => {
+  try {
+    const money = typeof value === 'number' ? moneyFromCatalogFloat(value) : parseMoney(value);
+    if (money.isNegative()) throw new RangeError('negative');
+    if (money.decimalPlaces() > 12) throw new RangeError('more than 12 decimal places');
+    return money;
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `not a usable price: ${String(error)}` });
+    return z.NEVER;
+  }
+});
 
 const priceFields = Object.fromEntries(PRICE_FIELDS.map((field) => [field, price.optional()])) as {
   [K in keyof ClassPrices]-?: z.ZodOptional<typeof price>;
@@ -37,8 +35,14 @@ const moment = z
   .transform((text) => Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text));
 
 const entrySchema = z.strictObject({
-  provider: z.string().min(1).transform((text) => text.toLowerCase()),
-  model: z.string().min(1).transform((text) => text.toLowerCase()),
+  provider: z
+    .string()
+    .min(1)
+    .transform((text) => text.toLowerCase()),
+  model: z
+    .string()
+    .min(1)
+    .transform((text) => text.toLowerCase()),
   tenantId: z.string().min(1).optional(),
   serviceTier: z.enum(SERVICE_TIERS).optional(),
   validFrom: moment.optional(),
@@ -135,13 +139,18 @@ function checkSuspicious(rows: PriceRow[], file: string, logger: Logger): void {
     const thresholds = row.tiers.map((tier) => tier.aboveInputTokens);
     if (new Set(thresholds).size !== thresholds.length) fail('two tiers share a threshold');
 
-    for (const prices of [row.prices, ...row.tiers.map((tier) => ({ ...row.prices, ...tier.prices }))]) {
+    for (const prices of [
+      row.prices,
+      ...row.tiers.map((tier) => ({ ...row.prices, ...tier.prices })),
+    ]) {
       if (prices.cacheRead && prices.input && prices.cacheRead.greaterThan(prices.input)) {
         fail('cacheRead is dearer than input; cached input is billed below fresh input');
       }
       if (prices.output && prices.input && prices.output.lessThan(prices.input)) {
-        logger.warn({ file, entry: index, provider: row.provider, model: row.model },
-          'price override has output cheaper than input; check the entry');
+        logger.warn(
+          { file, entry: index, provider: row.provider, model: row.model },
+          'price override has output cheaper than input; check the entry',
+        );
       }
     }
   });
@@ -158,9 +167,12 @@ function checkOverlaps(rows: PriceRow[], file: string): void {
     const key = [row.provider, row.model, row.tenantId, row.serviceTier, row.validFrom].join('|');
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      throw new ConfigError(`prices file ${file}: entries ${earlier} and ${index} ` +
-        `(${row.provider}/${row.model}) apply to the same calls from the same moment; ` +
-        `remove one or give them different validFrom dates`, { file, entries: [earlier, index] });
+      throw new ConfigError(
+        `prices file ${file}: entries ${earlier} and ${index} ` +
+          `(${row.provider}/${row.model}) apply to the same calls from the same moment; ` +
+          `remove one or give them different validFrom dates`,
+        { file, entries: [earlier, index] },
+      );
     }
     seen.set(key, index);
   });

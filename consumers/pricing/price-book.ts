@@ -33,8 +33,11 @@ export class PriceBook {
     if (override) return { row: override };
 
     if (query.serviceTier !== 'standard') {
-      return { reason: `no ${query.serviceTier}-tier price for ${provider}/${model}; ` +
-        `add an override with serviceTier: ${query.serviceTier}` };
+      return {
+        reason:
+          `no ${query.serviceTier}-tier price for ${provider}/${model}; ` +
+          `add an override with serviceTier: ${query.serviceTier}`,
+      };
     }
     const row = this.catalog.lookup(provider, model, query.occurredAt);
     return row ? { row } : { reason: `no price for ${provider}/${model}` };

@@ -13,21 +13,36 @@ import { priceVersion } from './price-row.ts';
 export function priceCall(call: LlmCall, book: PriceBook, pricedAt: number): PricedCall {
   const base = { call, kind: 'call' as const, correctsEventId: null, pricedAt };
   if (call.usageStatus === 'missing') {
-    return { ...base, pricingStatus: 'usage_missing', priceVersion: '',
-      unpricedReason: 'the final usage of this streamed call never arrived', cost: costText(zeroCost()) };
+    return {
+      ...base,
+      pricingStatus: 'usage_missing',
+      priceVersion: '',
+      unpricedReason: 'the final usage of this streamed call never arrived',
+      cost: costText(zeroCost()),
+    };
   }
 
   const lookup = book.lookup({ ...call });
   if (!lookup.row) {
-    return { ...base, pricingStatus: 'unpriced', priceVersion: '', unpricedReason: lookup.reason,
-      cost: costText(zeroCost()) };
+    return {
+      ...base,
+      pricingStatus: 'unpriced',
+      priceVersion: '',
+      unpricedReason: lookup.reason,
+      cost: costText(zeroCost()),
+    };
   }
 
   const version = priceVersion(lookup.row);
   const result = computeCost(call.usage, call.requestCount, lookup.row);
   if (result.status === 'unpriced') {
-    return { ...base, pricingStatus: 'unpriced', priceVersion: version,
-      unpricedReason: result.reason, cost: costText(zeroCost()) };
+    return {
+      ...base,
+      pricingStatus: 'unpriced',
+      priceVersion: version,
+      unpricedReason: result.reason,
+      cost: costText(zeroCost()),
+    };
   }
   const tier = result.tierAboveInputTokens;
   return {

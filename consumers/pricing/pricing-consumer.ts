@@ -50,7 +50,13 @@ export interface PricingStats {
  * llm.calls.v1.dlq with their reason; the consumer carries on.
  */
 export class PricingConsumer {
-  readonly stats: PricingStats = { priced: 0, unpriced: 0, inserted: 0, duplicates: 0, published: 0 };
+  readonly stats: PricingStats = {
+    priced: 0,
+    unpriced: 0,
+    inserted: 0,
+    duplicates: 0,
+    published: 0,
+  };
   private readonly consumer: BatchConsumer<LlmCall>;
   private readonly producer: Producer;
   private readonly sink: LlmCallsSink;
@@ -114,7 +120,8 @@ export class PricingConsumer {
     try {
       call = parseLlmCall(this.callCodec.decode(message.value, message.headers));
     } catch (error) {
-      if (error instanceof DecodeError) return { ok: false, reason: error.reason, error: error.message };
+      if (error instanceof DecodeError)
+        return { ok: false, reason: error.reason, error: error.message };
       if (error instanceof ValidationError) {
         return { ok: false, reason: 'invalid-field', error: error.message };
       }
@@ -123,13 +130,21 @@ export class PricingConsumer {
 
     const now = this.now();
     if (call.occurredAt > now + FUTURE_TOLERANCE_MS) {
-      return { ok: false, reason: 'future-timestamp',
-        error: `occurredAt ${new Date(call.occurredAt).toISOString()} is in the future` };
+      return {
+        ok: false,
+        reason: 'future-timestamp',
+        error: `occurredAt ${new Date(call.occurredAt).toISOString()} is in the future`,
+      };
     }
     if (call.occurredAt < now - this.options.retentionDays * DAY_MS) {
-      return { ok: false, reason: 'older-than-retention', error: `occurredAt ` +
-        `${new Date(call.occurredAt).toISOString()} is older than the ` +
-        `${this.options.retentionDays}-day retention (LLMCOST_RETENTION_DAYS)` };
+      return {
+        ok: false,
+        reason: 'older-than-retention',
+        error:
+          `occurredAt ` +
+          `${new Date(call.occurredAt).toISOString()} is older than the ` +
+          `${this.options.retentionDays}-day retention (LLMCOST_RETENTION_DAYS)`,
+      };
     }
     return { ok: true, value: call };
   }
@@ -154,9 +169,15 @@ export class PricingConsumer {
         continue;
       }
       this.stats.unpriced += 1;
-      this.warnings.warn(`unpriced:${p.call.provider}/${p.call.model}`, {
-        provider: p.call.provider, model: p.call.model, reason: p.unpricedReason,
-      }, 'call stored unpriced');
+      this.warnings.warn(
+        `unpriced:${p.call.provider}/${p.call.model}`,
+        {
+          provider: p.call.provider,
+          model: p.call.model,
+          reason: p.unpricedReason,
+        },
+        'call stored unpriced',
+      );
     }
   }
 
@@ -165,7 +186,9 @@ export class PricingConsumer {
     try {
       await this.producer.send({ topic: this.options.topics.costs, acks: -1, messages });
     } catch (error) {
-      throw kafkaError(error, 'publishing priced calls failed', { topic: this.options.topics.costs });
+      throw kafkaError(error, 'publishing priced calls failed', {
+        topic: this.options.topics.costs,
+      });
     }
   }
 

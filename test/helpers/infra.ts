@@ -1,0 +1,100 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import type { Kafka } from 'kafkajs';
+import { openClickHouse, type ClickHouseStore } from '../../clickhouse/client.ts';
+import { migrate } from '../../clickhouse/migrate.ts';
+import { createKafka } from '../../infra/kafka-client.ts';
+import { ensureTopics, topicNames, topicSpecs, type TopicNames } from '../../infra/topics.ts';
+import { createLogger, type Logger } from '../../lib/logger.ts';
+import { sleep } from '../../lib/retry.ts';
+
+export const testLogger: Logger = createLogger({
+  level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'warn',
+});
+
+/** The shared broker of this test run (see global-setup.ts). */
+export function testKafka(clientId = 'llmcost-test'): Kafka {
+  return createKafka({ brokers: inject('kafkaBrokers').split(','), clientId, logger: testLogger });
+}
+
+/** Creates a fresh set of the pipeline's topics under a prefix no other test uses. */
+export async function freshTopics(kafka: Kafka, partitions = 3): Promise<TopicNames> {
+  const names = topicNames(`t${crypto.randomBytes(4).toString('hex')}.`);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, topicSpecs(names, partitions), testLogger);
+  } finally {
+    await admin.disconnect();
+  }
+  return names;
+}
+
+/**
+ * An embedded ClickHouse in a new temporary directory, migrated, or the
+ * server in CLICKHOUSE_URL with a database of its own.
+ */
+export async function freshStore(retentionDays = 90): Promise<ClickHouseStore & { dir: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmcost-ch-'));
+  const database = process.env.CLICKHOUSE_URL
+    ? `test_${crypto.randomBytes(4).toString('hex')}`
+    : 'default';
+  if (process.env.CLICKHOUSE_URL) await createServerDatabase(database);
+  const store = await openClickHouse({
+    url: process.env.CLICKHOUSE_URL,
+    username: process.env.CLICKHOUSE_USER,
+    password: process.env.CLICKHOUSE_PASSWORD,
+    database,
+    embeddedPath: dir,
+  });
+  await migrate({ client: store.client, logger: testLogger, retentionDays });
+  return { ...store, dir };
+}
+
+async function createServerDatabase(database: string): Promise<void> {
+  const bootstrap = await openClickHouse({
+    url: process.env.CLICKHOUSE_URL,
+    username: process.env.CLICKHOUSE_USER,
+    password: process.env.CLICKHOUSE_PASSWORD,
+    database: 'default',
+    embeddedPath: '',
+  });
+  await bootstrap.client.command({
+    query: 'CREATE DATABASE IF NOT EXISTS {db:Identifier}',
+    query_params: { db: database },
+  });
+  await bootstrap.close();
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Runs a query and returns its rows as JSON objects (decimals as strings). */
+export async function queryRows<T = Record<string, string>>(
+  store: ClickHouseStore,
+  query: string,
+  params: Record<string, unknown> = {},
+): Promise<T[]> {
+  const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
+  return result.json<T>();
+}
