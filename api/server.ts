@@ -1,15 +1,14 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ClickHouseStore } from '../clickhouse/client.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Authenticator, Principal } from './auth.ts';
+import type { Authenticator } from './auth.ts';
 import { HttpError, sendError, sendJson } from './http.ts';
-import { handleSql } from './sql-route.ts';
+import { Router, type Route } from './router.ts';
 
 export interface ApiServerOptions {
   port: number;
-  store: ClickHouseStore;
+  routes: Route[];
   auth: Authenticator;
   logger: Logger;
   /** What `/ready` reports: each named check and whether it passes. */
@@ -21,12 +20,6 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-type Handler = (
-  request: IncomingMessage,
-  response: ServerResponse,
-  who: Principal,
-) => Promise<void>;
-
 /**
  * The HTTP server of a long-running command, on 127.0.0.1 only. `/health`
  * says the process is up, `/ready` whether it can do its work; everything
@@ -34,15 +27,7 @@ type Handler = (
  */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const logger = options.logger.child({ component: 'api' });
-  const routes = new Map<string, { admin: boolean; handler: Handler }>([
-    [
-      'POST /api/sql',
-      {
-        admin: true,
-        handler: (request, response) => handleSql(request, response, options.store.readonly),
-      },
-    ],
-  ]);
+  const router = new Router(options.routes);
 
   const server = http.createServer((request, response) => {
     void route(request, response).catch((error: unknown) => {
@@ -54,7 +39,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const path = url.pathname;
     if (request.method === 'GET' && path === '/health') {
       return sendJson(response, 200, { status: 'ok' });
     }
@@ -64,14 +50,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return sendJson(response, ready ? 200 : 503, { ready, checks });
     }
 
-    const entry = routes.get(`${request.method} ${path}`);
-    if (!entry) throw new HttpError(404, 'NOT_FOUND', `no route ${request.method} ${path}`);
-    const who = options.auth.identify(request.headers.authorization);
-    if (!who) throw new HttpError(401, 'UNAUTHORIZED', 'missing or unknown API key');
-    if (entry.admin && who.role !== 'admin') {
+    const found = router.match(request.method ?? 'GET', path);
+    if (!found) throw new HttpError(404, 'NOT_FOUND', `no route ${request.method} ${path}`);
+    if (found === 'wrong-method') {
+      throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}`);
+    }
+    const principal = options.auth.identify(request.headers.authorization);
+    if (!principal) throw new HttpError(401, 'UNAUTHORIZED', 'missing or unknown API key');
+    if (found.route.access === 'admin' && principal.role !== 'admin') {
       throw new HttpError(403, 'FORBIDDEN', 'this endpoint needs the admin key');
     }
-    await entry.handler(request, response, who);
+    await found.route.handle({ request, response, principal, params: found.params, url });
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -1,8 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { ClickHouseClient } from '../clickhouse/client.ts';
 import { classifyClickHouseError } from '../clickhouse/errors.ts';
 import { HttpError, readJson, sendJson } from './http.ts';
+import type { Route } from './router.ts';
 
 const sqlRequest = z.strictObject({
   query: z.string().trim().min(1, 'query is empty').max(100_000),
@@ -21,35 +21,38 @@ interface JsonResult {
  * ClickHouse session (no writes, no setting changes, row and time limits).
  * Answers `{columns, rows, rowCount}`, or CSV with a header row.
  */
-export async function handleSql(
-  request: IncomingMessage,
-  response: ServerResponse,
-  readonly: ClickHouseClient,
-): Promise<void> {
-  const parsed = sqlRequest.safeParse(await readJson(request));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new HttpError(
-      400,
-      'BAD_REQUEST',
-      issue?.message ?? 'bad request',
-      String(issue?.path[0] ?? ''),
-    );
-  }
-  const { query, format } = parsed.data;
+export function sqlRoute(readonly: ClickHouseClient): Route {
+  return {
+    method: 'POST',
+    path: '/api/sql',
+    access: 'admin',
+    async handle({ request, response }) {
+      const parsed = sqlRequest.safeParse(await readJson(request));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new HttpError(
+          400,
+          'BAD_REQUEST',
+          issue?.message ?? 'bad request',
+          String(issue?.path[0] ?? ''),
+        );
+      }
+      const { query, format } = parsed.data;
 
-  try {
-    if (format === 'csv') {
-      const result = await readonly.query({ query, format: 'CSVWithNames' });
-      response.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' });
-      response.end(await result.text());
-      return;
-    }
-    const result = await readonly.query({ query, format: 'JSON' });
-    const body = (await result.json<Record<string, unknown>>()) as unknown as JsonResult;
-    sendJson(response, 200, { columns: body.meta, rows: body.data, rowCount: body.rows });
-  } catch (error) {
-    const classified = classifyClickHouseError(error, {});
-    throw new HttpError(400, classified.code, classified.message);
-  }
+      try {
+        if (format === 'csv') {
+          const result = await readonly.query({ query, format: 'CSVWithNames' });
+          response.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' });
+          response.end(await result.text());
+          return;
+        }
+        const result = await readonly.query({ query, format: 'JSON' });
+        const body = (await result.json()) as unknown as JsonResult;
+        sendJson(response, 200, { columns: body.meta, rows: body.data, rowCount: body.rows });
+      } catch (error) {
+        const classified = classifyClickHouseError(error, {});
+        throw new HttpError(400, classified.code, classified.message);
+      }
+    },
+  };
 }

@@ -2,7 +2,9 @@ import crypto from 'node:crypto';
 import type { ClickHouseStore } from '../clickhouse/client.ts';
 import { Authenticator, loadAdminKeyDigest } from '../api/auth.ts';
 import { removeOwner, writeOwner } from '../api/owner-file.ts';
+import type { Route } from '../api/router.ts';
 import { startApiServer, type ApiServer } from '../api/server.ts';
+import { sqlRoute } from '../api/sql-route.ts';
 import { errorMessage, PipelineError } from '../lib/errors.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -44,6 +46,7 @@ export class ServiceHost {
   async serveApi(
     store: ClickHouseStore,
     readiness: () => Record<string, boolean>,
+    routes: Route[] = [],
   ): Promise<ApiServer> {
     const { config, paths, logger } = this.runtime;
     const admin = loadAdminKeyDigest(config.adminKey, paths.adminKeyDigest);
@@ -59,7 +62,7 @@ export class ServiceHost {
     try {
       server = await startApiServer({
         port: config.port,
-        store,
+        routes: [sqlRoute(store.readonly), ...routes],
         logger,
         readiness,
         auth: new Authenticator(admin.digest, ownerToken),
