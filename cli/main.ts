@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../lib/config.ts';
 import { ConfigError, errorMessage, PipelineError } from '../lib/errors.ts';
 import { registerKafka } from './commands/kafka.ts';
+import { registerPrice } from './commands/price.ts';
 import { registerPricing } from './commands/pricing.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerSetup } from './commands/setup-commands.ts';
@@ -57,6 +58,7 @@ registerUp(program, runtime);
 registerPricing(program, runtime);
 registerReplay(program, runtime);
 registerSql(program, runtime);
+registerPrice(program, runtime);
 registerSetup(program, runtime);
 registerKafka(program, runtime);
 

@@ -6,6 +6,8 @@ import { AvroCodec } from '../schemas/codec.ts';
 import { parseLlmCall, type LlmCall, type LlmCallInput } from '../schemas/llm-call.ts';
 import { SchemaRegistry } from '../schemas/registry.ts';
 import { topicNames } from '../infra/topics.ts';
+import { callFromResponse, callFromStream, type CallContext } from './from-response.ts';
+import type { StreamUsage } from './usage/index.ts';
 
 export interface CostEventProducerOptions {
   kafka: Kafka;
@@ -115,6 +117,23 @@ export class CostEventProducer {
   async record(input: LlmCallInput): Promise<{ eventId: string }> {
     const [eventId] = (await this.recordMany([input])).eventIds;
     return { eventId: eventId! };
+  }
+
+  /**
+   * Records a call straight from a provider's response body (OpenAI chat or
+   * Responses API, Anthropic messages, Gemini generateContent).
+   */
+  recordResponse(body: unknown, context: CallContext): Promise<{ eventId: string }> {
+    return this.record(callFromResponse(body, context));
+  }
+
+  /**
+   * Records a streamed call from the usage collected off its stream; a stream
+   * whose final usage never arrived is recorded as such (priced later as
+   * `usage_missing`), never as a free call.
+   */
+  recordStream(stream: StreamUsage, context: CallContext): Promise<{ eventId: string }> {
+    return this.record(callFromStream(stream, context));
   }
 
   /** Validates all calls first (none is queued if one is invalid), then queues them. */

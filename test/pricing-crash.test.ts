@@ -12,7 +12,10 @@ import { spawnCli, type CliProcess } from './helpers/cli.ts';
 import { scaled, tokenCost } from './helpers/decimal.ts';
 import { freshTopics, queryRows, testKafka, testLogger, waitFor } from './helpers/infra.ts';
 
-const TRACE = path.join(packageRoot, 'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv');
+const TRACE = path.join(
+  packageRoot,
+  'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv',
+);
 const KILLS = 3;
 
 describe('a standalone `llmcost pricing` killed with SIGKILL during a replay', () => {
@@ -28,13 +31,30 @@ describe('a standalone `llmcost pricing` killed with SIGKILL during a replay', (
   it('loses nothing and counts nothing twice after restarts', async () => {
     const topics = await freshTopics(kafka);
     const prefix = topics.calls.slice(0, -'llm.calls.v1'.length);
-    const env = { KAFKA_BROKERS: inject('kafkaBrokers'), LLMCOST_TOPIC_PREFIX: prefix,
-      LLMCOST_DATA_DIR: dataDir, LLMCOST_PORT: '0' };
+    const env = {
+      KAFKA_BROKERS: inject('kafkaBrokers'),
+      LLMCOST_TOPIC_PREFIX: prefix,
+      LLMCOST_DATA_DIR: dataDir,
+      LLMCOST_PORT: '0',
+    };
     const start = () => (current = spawnCli(['pricing'], env));
 
     start();
-    const replay = replayTrace(kafka, topics.calls, TRACE, { provider: 'openai', model: 'gpt-4o',
-      touchpoint: 'main-chat', tenants: 5, users: 20, rebase: 'now', shiftDays: 0 }, testLogger);
+    const replay = replayTrace(
+      kafka,
+      topics.calls,
+      TRACE,
+      {
+        provider: 'openai',
+        model: 'gpt-4o',
+        touchpoint: 'main-chat',
+        tenants: 5,
+        users: 20,
+        rebase: 'now',
+        shiftDays: 0,
+      },
+      testLogger,
+    );
     for (let kill = 0; kill < KILLS; kill++) {
       await sleep(1_500 + Math.random() * 3_000);
       current!.child.kill('SIGKILL');
@@ -45,23 +65,37 @@ describe('a standalone `llmcost pricing` killed with SIGKILL during a replay', (
 
     const admin = kafka.admin();
     await admin.connect();
-    await waitFor('the restarted consumer to catch up', async () =>
-      (await consumerLag(admin, `${prefix}llmcost-pricing`, topics.calls)) === 0 ? true : undefined,
-    120_000);
+    await waitFor(
+      'the restarted consumer to catch up',
+      async () =>
+        (await consumerLag(admin, `${prefix}llmcost-pricing`, topics.calls)) === 0
+          ? true
+          : undefined,
+      120_000,
+    );
     await admin.disconnect();
     current!.child.kill('SIGTERM');
     expect(await current!.exited).toBe(0);
 
-    const store = await openClickHouse({ database: 'default',
-      embeddedPath: path.join(dataDir, 'clickhouse') });
+    const store = await openClickHouse({
+      database: 'default',
+      embeddedPath: path.join(dataDir, 'clickhouse'),
+    });
     try {
       const expected = tokenCost(22_361_870n, '2.50') + tokenCost(4_088_665n, '10.00');
-      const [raw] = await queryRows(store, 'SELECT count() AS n, uniqExact(event_id) AS ids, ' +
-        'sum(cost_usd) AS cost FROM llm_calls');
-      const [daily] = await queryRows(store,
-        'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_daily');
-      const [quarter] = await queryRows(store,
-        'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_15m');
+      const [raw] = await queryRows(
+        store,
+        'SELECT count() AS n, uniqExact(event_id) AS ids, ' +
+          'sum(cost_usd) AS cost FROM llm_calls',
+      );
+      const [daily] = await queryRows(
+        store,
+        'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_daily',
+      );
+      const [quarter] = await queryRows(
+        store,
+        'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_15m',
+      );
       expect([Number(raw!.n), Number(raw!.ids)]).toEqual([19_366, 19_366]);
       expect(scaled(raw!.cost!)).toBe(expected);
       expect(Number(daily!.n)).toBe(19_366);

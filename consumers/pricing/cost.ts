@@ -1,6 +1,6 @@
 import { MILLION, Money, ZERO } from '../../lib/money.ts';
 import { totalInputTokens, type TokenClass, type TokenUsage } from '../../schemas/llm-call.ts';
-import type { ClassPrices, PriceRow } from './price-row.ts';
+import type { ClassPrices, PriceRow, PriceTier } from './price-row.ts';
 
 /** The cost of one call, class by class, in USD. */
 export interface CostBreakdown {
@@ -21,7 +21,7 @@ export type CostResult =
   | { status: 'unpriced'; reason: string };
 
 /** Which price field bills which token class. */
-const PRICE_OF_CLASS: Record<TokenClass, keyof ClassPrices> = {
+export const PRICE_OF_CLASS: Record<TokenClass, keyof ClassPrices> = {
   inputTokens: 'input',
   cacheReadTokens: 'cacheRead',
   cacheWriteTokens: 'cacheWrite5m',
@@ -42,6 +42,21 @@ const COST_OF_CLASS: Record<TokenClass, Exclude<keyof CostBreakdown, 'request' |
   audioInputTokens: 'audioInput',
   audioOutputTokens: 'audioOutput',
 };
+
+/**
+ * The prices that apply to a call: the row's base prices, overlaid by the
+ * highest tier whose threshold the call's total input per request strictly
+ * exceeds.
+ */
+export function effectivePrices(
+  usage: TokenUsage,
+  requestCount: number,
+  row: PriceRow,
+): { prices: ClassPrices; tier?: PriceTier } {
+  const inputPerRequest = totalInputTokens(usage) / requestCount;
+  const tier = [...row.tiers].reverse().find((t) => inputPerRequest > t.aboveInputTokens);
+  return { prices: { ...row.prices, ...tier?.prices }, tier };
+}
 
 export function zeroCost(): CostBreakdown {
   return {
@@ -67,9 +82,7 @@ export function zeroCost(): CostBreakdown {
  * price leaves the call unpriced, naming the class.
  */
 export function computeCost(usage: TokenUsage, requestCount: number, row: PriceRow): CostResult {
-  const inputPerRequest = totalInputTokens(usage) / requestCount;
-  const tier = [...row.tiers].reverse().find((t) => inputPerRequest > t.aboveInputTokens);
-  const prices: ClassPrices = { ...row.prices, ...tier?.prices };
+  const { prices, tier } = effectivePrices(usage, requestCount, row);
 
   const cost = zeroCost();
   for (const tokenClass of Object.keys(PRICE_OF_CLASS) as TokenClass[]) {

@@ -10,7 +10,12 @@ export async function startPricingConsumer(
   kafka: Kafka,
   store: ClickHouseStore,
   topics: TopicNames,
-  options: { pricesFile?: string; groupId?: string; now?: () => number } = {},
+  options: {
+    pricesFile?: string;
+    groupId?: string;
+    now?: () => number;
+    retentionDays?: number;
+  } = {},
 ): Promise<PricingConsumer> {
   const consumer = new PricingConsumer({
     kafka,
@@ -18,7 +23,7 @@ export async function startPricingConsumer(
     book: createPriceBook(options.pricesFile, testLogger),
     topics,
     logger: testLogger,
-    retentionDays: 90,
+    retentionDays: options.retentionDays ?? 90,
     groupId: options.groupId ?? `${topics.calls}.pricing`,
     now: options.now,
   });
