@@ -28,6 +28,8 @@ export interface KafkaClientOptions {
   logger: Logger;
   /** kafkajs connection retries; the consumers add their own outer retry on top. */
   retry?: KafkaConfig['retry'];
+  /** How broker connections are opened (kafkajs's own TCP sockets by default). */
+  socketFactory?: KafkaConfig['socketFactory'];
 }
 
 export function createKafka(options: KafkaClientOptions): Kafka {
@@ -39,5 +41,6 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
     retry: options.retry ?? { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
+    socketFactory: options.socketFactory,
   });
 }

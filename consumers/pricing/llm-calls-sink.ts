@@ -26,6 +26,12 @@ export interface WriteResult {
  *    and the tables keep a window of recent tokens, so an insert retried
  *    after an unknown outcome is dropped by ClickHouse, in the views too.
  *
+ * An insert that failed may have reached some tables and not others (a view
+ * failing after the raw table took the block). Its block is kept, and the
+ * next write that covers the same events sends that very block again, with
+ * its token, before anything else: each table then drops what it already has
+ * and takes what it missed, whatever the existence check would now say.
+ *
  * Writes from all consumers of a process go through one mutex, so that the
  * existence check and the insert of one batch are not interleaved with
  * another's. Across processes, Kafka gives each partition (and so each
@@ -33,6 +39,7 @@ export interface WriteResult {
  */
 export class LlmCallsSink {
   private readonly mutex = new Mutex();
+  private failed?: { ids: string[]; token: string; body: string };
 
   constructor(private readonly client: ClickHouseClient) {}
 
@@ -42,28 +49,48 @@ export class LlmCallsSink {
 
   private async writeNow(rows: LlmCallRow[]): Promise<WriteResult> {
     if (rows.length === 0) return { inserted: 0, alreadyStored: 0 };
+    const resent = await this.resendFailedBlock(rows);
 
     const stored = await this.storedIds(rows.map((row) => row.event_id));
     const fresh = rows.filter((row) => !stored.has(row.event_id));
-    if (fresh.length === 0) return { inserted: 0, alreadyStored: rows.length };
+    if (fresh.length === 0) return { inserted: resent, alreadyStored: rows.length - resent };
 
-    const token = crypto.createHash('sha256');
-    for (const id of fresh.map((row) => row.event_id).sort()) token.update(id).update('\n');
-    const body = fresh.map((row) => JSON.stringify(row)).join('\n') + '\n';
+    const ids = fresh.map((row) => row.event_id);
+    const block = { ids, token: blockToken(ids), body: toJsonLines(fresh) };
     try {
-      await this.client
-        .exec({
-          query:
-            `INSERT INTO llm_calls SETTINGS insert_deduplication_token = ` +
-            `'${token.digest('hex')}', deduplicate_blocks_in_dependent_materialized_views = 1 ` +
-            `FORMAT JSONEachRow`,
-          values: Readable.from([body]),
-        })
-        .then((result) => result.stream.resume());
+      await this.insert(block.token, block.body);
     } catch (error) {
+      this.failed = block;
       throw classifyClickHouseError(error, { table: 'llm_calls', batchSize: fresh.length });
     }
-    return { inserted: fresh.length, alreadyStored: rows.length - fresh.length };
+    const inserted = resent + fresh.length;
+    return { inserted, alreadyStored: rows.length - inserted };
+  }
+
+  /** Sends the block of a failed insert again; returns how many rows it held. */
+  private async resendFailedBlock(rows: LlmCallRow[]): Promise<number> {
+    const failed = this.failed;
+    if (!failed) return 0;
+    const incoming = new Set(rows.map((row) => row.event_id));
+    if (!failed.ids.every((id) => incoming.has(id))) return 0;
+
+    try {
+      await this.insert(failed.token, failed.body);
+    } catch (error) {
+      throw classifyClickHouseError(error, { table: 'llm_calls', batchSize: failed.ids.length });
+    }
+    this.failed = undefined;
+    return failed.ids.length;
+  }
+
+  private async insert(token: string, body: string): Promise<void> {
+    const result = await this.client.exec({
+      query:
+        `INSERT INTO llm_calls SETTINGS insert_deduplication_token = '${token}', ` +
+        'deduplicate_blocks_in_dependent_materialized_views = 1 FORMAT JSONEachRow',
+      values: Readable.from([body]),
+    });
+    result.stream.resume();
   }
 
   private async storedIds(ids: string[]): Promise<Set<string>> {
@@ -83,4 +110,15 @@ export class LlmCallsSink {
     }
     return stored;
   }
+}
+
+/** The deduplication token of a block: its sorted event ids, hashed. */
+function blockToken(ids: string[]): string {
+  const hash = crypto.createHash('sha256');
+  for (const id of [...ids].sort()) hash.update(id).update('\n');
+  return hash.digest('hex');
+}
+
+function toJsonLines(rows: LlmCallRow[]): string {
+  return rows.map((row) => JSON.stringify(row)).join('\n') + '\n';
 }

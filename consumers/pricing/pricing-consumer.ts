@@ -31,6 +31,8 @@ export interface PricingConsumerOptions {
   groupId?: string;
   /** @default 3 */
   partitionsConsumedConcurrently?: number;
+  /** How long the group waits for a silent member before moving its partitions. @default 30000 */
+  sessionTimeoutMs?: number;
   /** Milliseconds since the epoch; a parameter so that tests can fix "now". */
   now?: () => number;
 }
@@ -89,6 +91,7 @@ export class PricingConsumer {
       dlqTopic: options.topics.callsDlq,
       logger: this.logger,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+      sessionTimeoutMs: options.sessionTimeoutMs,
       decode: (message) => this.decode(message),
       handle: (items) => this.handle(items),
     });

@@ -8,12 +8,11 @@ import { openClickHouse, type ClickHouseStore } from '../../clickhouse/client.ts
 import { migrate } from '../../clickhouse/migrate.ts';
 import { createKafka } from '../../infra/kafka-client.ts';
 import { ensureTopics, topicNames, topicSpecs, type TopicNames } from '../../infra/topics.ts';
-import { createLogger, type Logger } from '../../lib/logger.ts';
+import { createLogger, parseLevel, type Logger } from '../../lib/logger.ts';
 import { sleep } from '../../lib/retry.ts';
 
-export const testLogger: Logger = createLogger({
-  level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'warn',
-});
+/** Quiet unless LOG_LEVEL asks for more: the tests provoke failures on purpose. */
+export const testLogger: Logger = createLogger({ level: parseLevel(process.env.LOG_LEVEL ?? 'error') });
 
 /** The shared broker of this test run (see global-setup.ts). */
 export function testKafka(clientId = 'llmcost-test'): Kafka {

@@ -15,6 +15,7 @@ export async function startPricingConsumer(
     groupId?: string;
     now?: () => number;
     retentionDays?: number;
+    sessionTimeoutMs?: number;
   } = {},
 ): Promise<PricingConsumer> {
   const consumer = new PricingConsumer({
@@ -26,6 +27,7 @@ export async function startPricingConsumer(
     retentionDays: options.retentionDays ?? 90,
     groupId: options.groupId ?? `${topics.calls}.pricing`,
     now: options.now,
+    sessionTimeoutMs: options.sessionTimeoutMs,
   });
   await consumer.start();
   return consumer;
