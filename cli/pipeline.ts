@@ -47,7 +47,8 @@ export async function startPricing(
   const consumer = new PricingConsumer({
     kafka: base.kafka,
     clickhouse: base.store.client,
-    book: createPriceBook(runtime.config.pricesFile, runtime.logger),
+    book: createPriceBook(runtime.config.pricesFile, runtime.logger,
+      runtime.config.modelAliasesFile),
     topics: topicNames(runtime.config.topicPrefix),
     logger: runtime.logger,
     retentionDays: runtime.config.retentionDays,

@@ -36,6 +36,7 @@ const envSchema = z.object({
   LLMCOST_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   LLMCOST_ADMIN_KEY: optionalString,
   LLMCOST_PRICES_FILE: optionalString,
+  LLMCOST_MODEL_ALIASES_FILE: optionalString,
   LLMCOST_BUDGETS_FILE: optionalString,
   LOG_LEVEL: optionalString,
 });
@@ -59,6 +60,8 @@ export interface PipelineConfig {
   port: number;
   adminKey: string | undefined;
   pricesFile: string | undefined;
+  /** Model names priced as other models (Azure deployment names …). */
+  modelAliasesFile: string | undefined;
   budgetsFile: string | undefined;
   logLevel: ReturnType<typeof parseLevel>;
 }
@@ -107,6 +110,7 @@ export function loadConfig(
     port: overrides.port ?? e.LLMCOST_PORT,
     adminKey: e.LLMCOST_ADMIN_KEY,
     pricesFile: e.LLMCOST_PRICES_FILE,
+    modelAliasesFile: e.LLMCOST_MODEL_ALIASES_FILE,
     budgetsFile: e.LLMCOST_BUDGETS_FILE,
     logLevel: parseLevel(e.LOG_LEVEL),
   };

@@ -1,4 +1,5 @@
 import type { PriceCatalog } from './catalog.ts';
+import { aliasKey, normalizeModel, withoutDateSuffix, type ModelAliases } from './model-names.ts';
 import type { PriceRow } from './price-row.ts';
 
 export interface PriceQuery {
@@ -12,24 +13,32 @@ export interface PriceQuery {
 export type PriceLookup = { row: PriceRow } | { row?: undefined; reason: string };
 
 /**
- * Finds the price of a call: an override from the prices file when one
- * applies (a tenant's own entry before a general one, an entry for the
- * call's service tier before one for any tier, the latest started first),
- * else the catalogue's price. The catalogue quotes standard-tier prices
- * only, so a batch, flex or priority call without an override is unpriced
- * rather than billed at the standard rate.
+ * Finds the price of a call. The model name is normalised (and an alias
+ * such as an Azure deployment name replaced by the model it runs); then an
+ * override from the prices file applies when one matches (a tenant's own
+ * entry before a general one, an entry for the call's service tier before
+ * one for any tier, the latest started first; a dated snapshot falls back
+ * to its undated name), else the catalogue's price. The catalogue quotes
+ * standard-tier prices only, so a batch, flex or priority call without an
+ * override is unpriced rather than billed at the standard rate.
  */
 export class PriceBook {
   constructor(
     private readonly overrides: PriceRow[],
     private readonly catalog: PriceCatalog,
+    private readonly aliases: ModelAliases = new Map(),
   ) {}
 
   lookup(query: PriceQuery): PriceLookup {
-    const provider = query.provider.toLowerCase();
-    const model = normalizeModel(provider, query.model);
+    const sentProvider = query.provider.toLowerCase();
+    const sentModel = normalizeModel(sentProvider, query.model);
+    const alias = this.aliases.get(aliasKey(sentProvider, sentModel));
+    const provider = alias?.provider ?? sentProvider;
+    const model = alias?.model ?? sentModel;
 
-    const override = this.bestOverride({ ...query, provider, model });
+    const undated = withoutDateSuffix(model);
+    const override = this.bestOverride({ ...query, provider, model }) ??
+      (undated ? this.bestOverride({ ...query, provider, model: undated }) : undefined);
     if (override) return { row: override };
 
     if (query.serviceTier !== 'standard') {
@@ -67,10 +76,4 @@ function compareRanks(a: number[], b: number[]): number {
     if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
   }
   return 0;
-}
-
-/** Lower-cases a model name and drops a leading `provider/` ('openai/gpt-4o' → 'gpt-4o'). */
-export function normalizeModel(provider: string, model: string): string {
-  const lower = model.trim().toLowerCase();
-  return lower.startsWith(`${provider}/`) ? lower.slice(provider.length + 1) : lower;
 }
