@@ -7,6 +7,7 @@ import { registerKafka } from './commands/kafka.ts';
 import { registerPrice } from './commands/price.ts';
 import { registerPricing } from './commands/pricing.ts';
 import { registerReplay } from './commands/replay.ts';
+import { registerReprice } from './commands/reprice.ts';
 import { registerSetup } from './commands/setup-commands.ts';
 import { registerSql } from './commands/sql.ts';
 import { registerUp } from './commands/up.ts';
@@ -59,6 +60,7 @@ registerPricing(program, runtime);
 registerReplay(program, runtime);
 registerSql(program, runtime);
 registerPrice(program, runtime);
+registerReprice(program, runtime);
 registerSetup(program, runtime);
 registerKafka(program, runtime);
 

@@ -1,7 +1,11 @@
 import type { Kafka } from 'kafkajs';
 import type { ClickHouseStore } from '../clickhouse/client.ts';
 import { createPriceBook } from '../consumers/pricing/create-price-book.ts';
+import { LlmCallsSink } from '../consumers/pricing/llm-calls-sink.ts';
+import { PricedCallPublisher } from '../consumers/pricing/priced-call-publisher.ts';
 import { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
+import { Repricer } from '../consumers/pricing/repricer.ts';
+import { SchemaRegistry } from '../schemas/registry.ts';
 import { topicNames } from '../infra/topics.ts';
 import type { Runtime } from './runtime.ts';
 import type { ServiceHost } from './service-host.ts';
@@ -47,8 +51,11 @@ export async function startPricing(
   const consumer = new PricingConsumer({
     kafka: base.kafka,
     clickhouse: base.store.client,
-    book: createPriceBook(runtime.config.pricesFile, runtime.logger,
-      runtime.config.modelAliasesFile),
+    book: createPriceBook(
+      runtime.config.pricesFile,
+      runtime.logger,
+      runtime.config.modelAliasesFile,
+    ),
     topics: topicNames(runtime.config.topicPrefix),
     logger: runtime.logger,
     retentionDays: runtime.config.retentionDays,
@@ -57,4 +64,31 @@ export async function startPricing(
   await consumer.start();
   host.onStop('pricing consumer', () => consumer.stop());
   return consumer;
+}
+
+/**
+ * The repricer of a running pipeline: its price book is read again from the
+ * configured files on every run, so that an edited prices file applies to
+ * the calls already stored without a restart.
+ */
+export async function startRepricer(
+  runtime: Runtime,
+  host: ServiceHost,
+  base: PipelineBase,
+): Promise<Repricer> {
+  const publisher = new PricedCallPublisher(
+    base.kafka,
+    new SchemaRegistry(),
+    topicNames(runtime.config.topicPrefix).costs,
+  );
+  await publisher.connect();
+  host.onStop('reprice publisher', () => publisher.disconnect());
+  return new Repricer({
+    client: base.store.client,
+    book: () =>
+      createPriceBook(runtime.config.pricesFile, runtime.logger, runtime.config.modelAliasesFile),
+    sink: new LlmCallsSink(base.store.client),
+    publish: (corrections) => publisher.publish(corrections),
+    logger: runtime.logger.child({ component: 'reprice' }),
+  });
 }

@@ -1,6 +1,5 @@
-import { readOwner } from '../api/owner-file.ts';
 import { classifyClickHouseError } from '../clickhouse/errors.ts';
-import { PipelineError } from '../lib/errors.ts';
+import { postToOwner, storeOwner } from './owner-client.ts';
 import { openStore, type Runtime } from './runtime.ts';
 
 export interface SqlResult {
@@ -13,8 +12,15 @@ export interface SqlResult {
  * store when one runs (its internal API), else against the store directly.
  */
 export async function runReadonlySql(runtime: Runtime, query: string): Promise<SqlResult> {
-  const owner = runtime.config.clickhouse.url ? undefined : readOwner(runtime.paths.ownerFile);
-  if (owner) return viaOwner(owner.url, owner.token, query);
+  const owner = storeOwner(runtime);
+  if (owner) {
+    const body = await postToOwner<{ columns: { name: string }[]; rows: SqlResult['rows'] }>(
+      owner,
+      '/api/sql',
+      { query },
+    );
+    return { columns: body.columns.map((column) => column.name), rows: body.rows };
+  }
 
   const store = await openStore(runtime);
   try {
@@ -29,24 +35,4 @@ export async function runReadonlySql(runtime: Runtime, query: string): Promise<S
   } finally {
     await store.close();
   }
-}
-
-async function viaOwner(url: string, token: string, query: string): Promise<SqlResult> {
-  const response = await fetch(`${url}/api/sql`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-  });
-  const body = (await response.json()) as {
-    columns?: { name: string }[];
-    rows?: Record<string, unknown>[];
-    error?: { message: string; code: string };
-  };
-  if (!response.ok || !body.columns || !body.rows) {
-    throw new PipelineError(body.error?.message ?? `HTTP ${response.status}`, {
-      code: body.error?.code ?? 'SQL',
-      context: { via: url },
-    });
-  }
-  return { columns: body.columns.map((column) => column.name), rows: body.rows };
 }

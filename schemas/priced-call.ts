@@ -23,5 +23,13 @@ export interface PricedCall {
     requestUsd: string;
     totalUsd: string;
   };
+  /** Set on corrections only (kind `correction`). */
+  correction: {
+    previousPriceVersion: string;
+    previousPricingStatus: PricingStatus;
+    /** Change of unpriced requests and tokens: negative when a correction prices them. */
+    unpricedRequests: number;
+    unpricedTokens: number;
+  } | null;
   pricedAt: number;
 }

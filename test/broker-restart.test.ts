@@ -14,7 +14,10 @@ import { scaled, tokenCost } from './helpers/decimal.ts';
 import { freshStore, queryRows, testLogger, waitFor } from './helpers/infra.ts';
 import { startPricingConsumer } from './helpers/pipeline.ts';
 
-const TRACE = path.join(packageRoot, 'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv');
+const TRACE = path.join(
+  packageRoot,
+  'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv',
+);
 
 // This file restarts a broker of its own, so that the shared one stays up for the others.
 describe('the broker restarting in the middle of a replay', () => {
@@ -39,10 +42,21 @@ describe('the broker restarting in the middle of a replay', () => {
     await admin.disconnect();
     const store = await freshStore();
     const consumer = await startPricingConsumer(kafka, store, topics);
-    const producer = new CostEventProducer({ kafka, topic: topics.calls, logger: testLogger,
-      maxBufferedEvents: 50_000 });
-    const calls = traceCalls(readTrace(TRACE), { provider: 'openai', model: 'gpt-4o',
-      touchpoint: 'main-chat', tenants: 5, users: 20, rebase: 'now', shiftDays: 0 });
+    const producer = new CostEventProducer({
+      kafka,
+      topic: topics.calls,
+      logger: testLogger,
+      maxBufferedEvents: 50_000,
+    });
+    const calls = traceCalls(readTrace(TRACE), {
+      provider: 'openai',
+      model: 'gpt-4o',
+      touchpoint: 'main-chat',
+      tenants: 5,
+      users: 20,
+      rebase: 'now',
+      shiftDays: 0,
+    });
 
     await producer.recordMany(calls.slice(0, 8_000));
     await producer.flush();
@@ -54,14 +68,25 @@ describe('the broker restarting in the middle of a replay', () => {
 
     const watcher = kafka.admin();
     await watcher.connect();
-    await waitFor('the consumer to catch up after the restart', async () =>
-      (await consumerLag(watcher, `${topics.calls}.pricing`, topics.calls)) === 0 ? true : undefined,
-    180_000);
+    await waitFor(
+      'the consumer to catch up after the restart',
+      async () =>
+        (await consumerLag(watcher, `${topics.calls}.pricing`, topics.calls)) === 0
+          ? true
+          : undefined,
+      180_000,
+    );
     await watcher.disconnect();
 
     const expected = tokenCost(22_361_870n, '2.5') + tokenCost(4_088_665n, '10');
-    const [raw] = await queryRows(store, 'SELECT count() AS n, sum(cost_usd) AS cost FROM llm_calls');
-    const [daily] = await queryRows(store, 'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_daily');
+    const [raw] = await queryRows(
+      store,
+      'SELECT count() AS n, sum(cost_usd) AS cost FROM llm_calls',
+    );
+    const [daily] = await queryRows(
+      store,
+      'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_daily',
+    );
     expect([Number(raw!.n), Number(daily!.n)]).toEqual([19_366, 19_366]);
     expect([scaled(raw!.cost!), scaled(daily!.cost!)]).toEqual([expected, expected]);
 

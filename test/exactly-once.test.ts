@@ -17,11 +17,21 @@ import { SchemaRegistry } from '../schemas/registry.ts';
 import { inject } from 'vitest';
 import { CuttableSockets } from './helpers/cuttable-sockets.ts';
 import { scaled, tokenCost } from './helpers/decimal.ts';
-import { freshStore, freshTopics, queryRows, testKafka, testLogger, waitFor } from './helpers/infra.ts';
+import {
+  freshStore,
+  freshTopics,
+  queryRows,
+  testKafka,
+  testLogger,
+  waitFor,
+} from './helpers/infra.ts';
 import { startPricingConsumer } from './helpers/pipeline.ts';
 import { rawCases } from './helpers/pricing-cases.ts';
 
-const TRACE = path.join(packageRoot, 'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv');
+const TRACE = path.join(
+  packageRoot,
+  'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv',
+);
 const TRACE_COST = tokenCost(22_361_870n, '2.5') + tokenCost(4_088_665n, '10');
 
 const kafka = testKafka();
@@ -35,7 +45,10 @@ async function setUp(partitions = 3) {
   const topics = await freshTopics(kafka, partitions);
   const admin = kafka.admin();
   await admin.connect();
-  cleanups.push(() => store.close(), () => admin.disconnect());
+  cleanups.push(
+    () => store.close(),
+    () => admin.disconnect(),
+  );
   return { store, topics, admin };
 }
 
@@ -47,12 +60,18 @@ function stopLater(consumer: PricingConsumer): PricingConsumer {
 
 async function committed(admin: Admin, groupId: string, topic: string): Promise<bigint> {
   const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return (offsets?.partitions ?? []).reduce((sum, p) => sum + BigInt(Math.max(0, Number(p.offset))), 0n);
+  return (offsets?.partitions ?? []).reduce(
+    (sum, p) => sum + BigInt(Math.max(0, Number(p.offset))),
+    0n,
+  );
 }
 
 async function waitForLag0(admin: Admin, groupId: string, topic: string, timeoutMs = 120_000) {
-  await waitFor(`${groupId} to catch up`, async () =>
-    (await consumerLag(admin, groupId, topic)) === 0 ? true : undefined, timeoutMs);
+  await waitFor(
+    `${groupId} to catch up`,
+    async () => ((await consumerLag(admin, groupId, topic)) === 0 ? true : undefined),
+    timeoutMs,
+  );
 }
 
 describe('each event counts once', () => {
@@ -60,12 +79,21 @@ describe('each event counts once', () => {
     const { store, topics, admin } = await setUp(1);
     const testCase = rawCases().find((c) => c.id === 'duplicate-and-retried-events')!;
     const pricesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llmcost-dup-')), 'p.json');
-    fs.writeFileSync(pricesFile, JSON.stringify([{ provider: testCase.provider,
-      model: testCase.model, prices: testCase.prices }]));
+    fs.writeFileSync(
+      pricesFile,
+      JSON.stringify([
+        { provider: testCase.provider, model: testCase.model, prices: testCase.prices },
+      ]),
+    );
     const groupId = `${topics.calls}.pricing`;
-    const call = parseLlmCall({ tenantId: 'dup-tenant', touchpoint: 'main-chat',
-      provider: testCase.provider, model: testCase.model, occurredAt: testCase.occurredAt,
-      usage: { inputTokens: 1_000, outputTokens: 100 } });
+    const call = parseLlmCall({
+      tenantId: 'dup-tenant',
+      touchpoint: 'main-chat',
+      provider: testCase.provider,
+      model: testCase.model,
+      occurredAt: testCase.occurredAt,
+      usage: { inputTokens: 1_000, outputTokens: 100 },
+    });
     const codec = new AvroCodec<LlmCall>(new SchemaRegistry(), 'llm-call');
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
@@ -73,23 +101,40 @@ describe('each event counts once', () => {
 
     // The first write fails: the view's target table is away.
     await store.client.command({ query: 'DETACH TABLE cost_daily' });
-    const consumer = stopLater(await startPricingConsumer(kafka, store, topics,
-      { pricesFile, retentionDays: 3650 }));
-    await producer.send({ topic: topics.calls, messages: [{ key: 'dup-tenant', ...codec.encode(call) },
-      { key: 'dup-tenant', ...codec.encode(call) }] });
-    await waitFor('a failed attempt', async () => (consumer.consumerStats.retries > 0 ? true : undefined));
+    const consumer = stopLater(
+      await startPricingConsumer(kafka, store, topics, { pricesFile, retentionDays: 3650 }),
+    );
+    await producer.send({
+      topic: topics.calls,
+      messages: [
+        { key: 'dup-tenant', ...codec.encode(call) },
+        { key: 'dup-tenant', ...codec.encode(call) },
+      ],
+    });
+    await waitFor('a failed attempt', async () =>
+      consumer.consumerStats.retries > 0 ? true : undefined,
+    );
     expect(await committed(admin, groupId, topics.calls)).toBe(0n);
     await store.client.command({ query: 'ATTACH TABLE cost_daily' });
     await waitForLag0(admin, groupId, topics.calls);
 
     // The producer sends it again, at another offset.
-    await producer.send({ topic: topics.calls, messages: [{ key: 'dup-tenant', ...codec.encode(call) }] });
+    await producer.send({
+      topic: topics.calls,
+      messages: [{ key: 'dup-tenant', ...codec.encode(call) }],
+    });
     await waitForLag0(admin, groupId, topics.calls);
 
-    const [raw] = await queryRows(store, 'SELECT count() AS n, sum(cost_usd) AS cost FROM llm_calls');
-    const [day] = await queryRows(store, "SELECT sum(cost_usd) AS cost, sum(requests) AS n " +
-      "FROM cost_daily WHERE tenant_id = 'dup-tenant' AND day = toDate({at:DateTime64(3)})",
-    { at: testCase.occurredAt!.replace('T', ' ').replace('Z', '') });
+    const [raw] = await queryRows(
+      store,
+      'SELECT count() AS n, sum(cost_usd) AS cost FROM llm_calls',
+    );
+    const [day] = await queryRows(
+      store,
+      'SELECT sum(cost_usd) AS cost, sum(requests) AS n ' +
+        "FROM cost_daily WHERE tenant_id = 'dup-tenant' AND day = toDate({at:DateTime64(3)})",
+      { at: testCase.occurredAt!.replace('T', ' ').replace('Z', '') },
+    );
     expect(Number(raw!.n)).toBe(1);
     expect(scaled(day!.cost!)).toBe(scaled(testCase.expected!.costUsd));
     expect(Number(day!.n)).toBe(1);
@@ -100,8 +145,15 @@ describe('each event counts once', () => {
     const { store, topics, admin } = await setUp();
     const groupId = `${topics.calls}.pricing`;
     const consumer = stopLater(await startPricingConsumer(kafka, store, topics));
-    const calls = traceCalls(readTrace(TRACE), { provider: 'openai', model: 'gpt-4o',
-      touchpoint: 'main-chat', tenants: 5, users: 20, rebase: 'now', shiftDays: 0 });
+    const calls = traceCalls(readTrace(TRACE), {
+      provider: 'openai',
+      model: 'gpt-4o',
+      touchpoint: 'main-chat',
+      tenants: 5,
+      users: 20,
+      rebase: 'now',
+      shiftDays: 0,
+    });
     const producer = new CostEventProducer({ kafka, topic: topics.calls, logger: testLogger });
 
     await producer.recordMany(calls.slice(0, 5_000));
@@ -124,13 +176,24 @@ describe('each event counts once', () => {
     const { store, topics, admin } = await setUp(6);
     const groupId = `${topics.calls}.pricing`;
     const options = { groupId, sessionTimeoutMs: 10_000 };
-    const calls = traceCalls(readTrace(TRACE), { provider: 'openai', model: 'gpt-4o',
-      touchpoint: 'main-chat', tenants: 20, users: 50, rebase: 'now', shiftDays: 0 });
+    const calls = traceCalls(readTrace(TRACE), {
+      provider: 'openai',
+      model: 'gpt-4o',
+      touchpoint: 'main-chat',
+      tenants: 20,
+      users: 50,
+      rebase: 'now',
+      shiftDays: 0,
+    });
     const producer = new CostEventProducer({ kafka, topic: topics.calls, logger: testLogger });
     cleanups.push(() => producer.close());
     const sockets = new CuttableSockets();
-    const cuttable = createKafka({ brokers: inject('kafkaBrokers').split(','),
-      clientId: 'cut-off', logger: testLogger, socketFactory: sockets.factory });
+    const cuttable = createKafka({
+      brokers: inject('kafkaBrokers').split(','),
+      clientId: 'cut-off',
+      logger: testLogger,
+      socketFactory: sockets.factory,
+    });
 
     const publishing = (async () => {
       for (let start = 0; start < calls.length; start += 1_000) {
@@ -159,13 +222,23 @@ describe('each event counts once', () => {
 });
 
 async function expectTraceTotals(store: Awaited<ReturnType<typeof freshStore>>) {
-  const [raw] = await queryRows(store,
-    'SELECT count() AS n, uniqExact(event_id) AS ids, sum(cost_usd) AS cost FROM llm_calls');
-  const [daily] = await queryRows(store, 'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_daily');
-  const [quarter] = await queryRows(store, 'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_15m');
+  const [raw] = await queryRows(
+    store,
+    'SELECT count() AS n, uniqExact(event_id) AS ids, sum(cost_usd) AS cost FROM llm_calls',
+  );
+  const [daily] = await queryRows(
+    store,
+    'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_daily',
+  );
+  const [quarter] = await queryRows(
+    store,
+    'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_15m',
+  );
   expect([Number(raw!.n), Number(raw!.ids)]).toEqual([19_366, 19_366]);
   expect([Number(daily!.n), Number(quarter!.n)]).toEqual([19_366, 19_366]);
-  expect([scaled(raw!.cost!), scaled(daily!.cost!), scaled(quarter!.cost!)])
-    .toEqual([TRACE_COST, TRACE_COST, TRACE_COST]);
+  expect([scaled(raw!.cost!), scaled(daily!.cost!), scaled(quarter!.cost!)]).toEqual([
+    TRACE_COST,
+    TRACE_COST,
+    TRACE_COST,
+  ]);
 }
-

@@ -61,8 +61,11 @@ Responses (input_tokens_details …), Anthropic (input_tokens, cache_* …), Gem
         occurredAt: flags.at,
       });
 
-      const book = createPriceBook(flags.prices ?? rt.config.pricesFile, rt.logger,
-        rt.config.modelAliasesFile);
+      const book = createPriceBook(
+        flags.prices ?? rt.config.pricesFile,
+        rt.logger,
+        rt.config.modelAliasesFile,
+      );
       const priced = priceCall(call, book, Date.now());
       const lookup = book.lookup(call);
       const prices = lookup.row

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { startBase, startPricing } from '../pipeline.ts';
+import { repriceRoute } from '../../api/reprice-route.ts';
+import { startBase, startPricing, startRepricer } from '../pipeline.ts';
 import { ServiceHost } from '../service-host.ts';
 import type { RuntimeFactory } from './types.ts';
 
@@ -22,7 +23,10 @@ CLICKHOUSE_URL points at a server; the embedded store allows one process.`,
         const parts = await startBase(rt, host, 'llmcost-pricing', { stopLocalKafka: false });
         const consumer = await startPricing(rt, host, parts);
         if (parts.store.embedded) {
-          await host.serveApi(parts.store, () => ({ kafka: consumer.isReady() }));
+          const repricer = await startRepricer(rt, host, parts);
+          await host.serveApi(parts.store, () => ({ kafka: consumer.isReady() }), [
+            repriceRoute(repricer),
+          ]);
         }
         return parts;
       });

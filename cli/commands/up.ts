@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { topicNames } from '../../infra/topics.ts';
 import { runDemo } from '../demo.ts';
-import { startBase, startPricing } from '../pipeline.ts';
+import { repriceRoute } from '../../api/reprice-route.ts';
+import { startBase, startPricing, startRepricer } from '../pipeline.ts';
 import { ServiceHost } from '../service-host.ts';
 import type { RuntimeFactory } from './types.ts';
 
@@ -29,7 +30,10 @@ Ctrl-C stops everything cleanly, the broker too if this command started it.`,
       const { base, api } = await host.start(async () => {
         const parts = await startBase(rt, host, 'llmcost-up', { stopLocalKafka: true });
         const pricing = await startPricing(rt, host, parts);
-        const server = await host.serveApi(parts.store, () => ({ pricing: pricing.isReady() }));
+        const repricer = await startRepricer(rt, host, parts);
+        const server = await host.serveApi(parts.store, () => ({ pricing: pricing.isReady() }), [
+          repriceRoute(repricer),
+        ]);
         return { base: parts, api: server };
       });
       const seconds = ((Date.now() - started) / 1000).toFixed(1);

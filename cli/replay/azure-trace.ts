@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { ValidationError } from '../../lib/errors.ts';
 import type { LlmCallInput } from '../../schemas/llm-call.ts';
+import { uuidFrom } from '../../lib/ids.ts';
 
 /** One row of an Azure LLM inference trace (TIMESTAMP, ContextTokens, GeneratedTokens). */
 export interface TraceRow {
@@ -109,18 +110,6 @@ export function traceCalls(
       attributes: { source: 'azure-llm-inference-2023', traceRow: String(row.row) },
     };
   });
-}
-
-/** A UUID (version 8, RFC 9562's custom layout) derived from a name by SHA-256. */
-export function uuidFrom(name: string): string {
-  const bytes = crypto.createHash('sha256').update(name).digest().subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return (
-    `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-` +
-    hex.slice(20)
-  );
 }
 
 function hashUnit(text: string): number {

@@ -16,6 +16,7 @@ export function createPriceBook(
   }
 
   const aliases: ModelAliases = aliasesFile ? loadModelAliases(aliasesFile) : new Map();
-  if (aliasesFile) logger.info({ file: aliasesFile, entries: aliases.size }, 'model aliases loaded');
+  if (aliasesFile)
+    logger.info({ file: aliasesFile, entries: aliases.size }, 'model aliases loaded');
   return new PriceBook(overrides, new PriceCatalog(), aliases);
 }

@@ -10,8 +10,17 @@ export type LlmCallRow = ReturnType<typeof toLlmCallRow>;
  * timestamps as epoch milliseconds.
  */
 export function toLlmCallRow(priced: PricedCall, ingestedAt: number) {
-  const { call, cost } = priced;
+  const { call, cost, correction } = priced;
   const unpriced = priced.pricingStatus !== 'priced';
+  // A correction moves money and unpriced counts only: its tokens and
+  // requests are already counted by the call it corrects.
+  const requests = correction ? 0 : call.requestCount;
+  const unpricedRequests = correction ? correction.unpricedRequests : unpriced ? requests : 0;
+  const unpricedTokens = correction
+    ? correction.unpricedTokens
+    : unpriced
+      ? totalTokens(call.usage)
+      : 0;
   return {
     event_id: call.eventId,
     kind: priced.kind,
@@ -33,7 +42,7 @@ export function toLlmCallRow(priced: PricedCall, ingestedAt: number) {
     reasoning_tokens: call.usage.reasoningTokens,
     audio_input_tokens: call.usage.audioInputTokens,
     audio_output_tokens: call.usage.audioOutputTokens,
-    request_count: call.requestCount,
+    request_count: requests,
     duration_ms: call.durationMs ?? 0,
     success: call.success,
     error_type: call.errorType ?? '',
@@ -50,8 +59,8 @@ export function toLlmCallRow(priced: PricedCall, ingestedAt: number) {
     pricing_status: priced.pricingStatus,
     price_version: priced.priceVersion,
     unpriced_reason: priced.unpricedReason ?? '',
-    unpriced_requests: unpriced ? call.requestCount : 0,
-    unpriced_tokens: unpriced ? totalTokens(call.usage) : 0,
+    unpriced_requests: unpricedRequests,
+    unpriced_tokens: unpricedTokens,
     attributes: call.attributes,
   };
 }

@@ -25,11 +25,23 @@ export function withoutDateSuffix(model: string): string | undefined {
 
 const aliasSchema = z.array(
   z.strictObject({
-    provider: z.string().min(1).transform((text) => text.toLowerCase()),
-    model: z.string().min(1).transform((text) => text.toLowerCase()),
+    provider: z
+      .string()
+      .min(1)
+      .transform((text) => text.toLowerCase()),
+    model: z
+      .string()
+      .min(1)
+      .transform((text) => text.toLowerCase()),
     priceAs: z.strictObject({
-      provider: z.string().min(1).transform((text) => text.toLowerCase()),
-      model: z.string().min(1).transform((text) => text.toLowerCase()),
+      provider: z
+        .string()
+        .min(1)
+        .transform((text) => text.toLowerCase()),
+      model: z
+        .string()
+        .min(1)
+        .transform((text) => text.toLowerCase()),
     }),
   }),
 );
@@ -52,10 +64,14 @@ export function loadModelAliases(file: string): ModelAliases {
   const parsed = aliasSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(`model aliases file ${file}, entry ${issue?.path.join('.')}: ` +
-      `${issue?.message}`, { file });
+    throw new ConfigError(
+      `model aliases file ${file}, entry ${issue?.path.join('.')}: ` + `${issue?.message}`,
+      { file },
+    );
   }
-  return new Map(parsed.data.map((alias) => [aliasKey(alias.provider, alias.model), alias.priceAs]));
+  return new Map(
+    parsed.data.map((alias) => [aliasKey(alias.provider, alias.model), alias.priceAs]),
+  );
 }
 
 export function aliasKey(provider: string, model: string): string {

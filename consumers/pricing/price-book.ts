@@ -37,7 +37,8 @@ export class PriceBook {
     const model = alias?.model ?? sentModel;
 
     const undated = withoutDateSuffix(model);
-    const override = this.bestOverride({ ...query, provider, model }) ??
+    const override =
+      this.bestOverride({ ...query, provider, model }) ??
       (undated ? this.bestOverride({ ...query, provider, model: undated }) : undefined);
     if (override) return { row: override };
 

@@ -11,7 +11,7 @@ import { priceVersion } from './price-row.ts';
  * counted as unpriced and can be priced later by a correction.
  */
 export function priceCall(call: LlmCall, book: PriceBook, pricedAt: number): PricedCall {
-  const base = { call, kind: 'call' as const, correctsEventId: null, pricedAt };
+  const base = { call, kind: 'call' as const, correctsEventId: null, correction: null, pricedAt };
   if (call.usageStatus === 'missing') {
     return {
       ...base,

@@ -1,17 +1,16 @@
-import { Partitioners, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { ClickHouseClient } from '../../clickhouse/client.ts';
 import { errorMessage, ValidationError } from '../../lib/errors.ts';
-import { kafkaError } from '../../infra/kafka-errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { RateLimitedLog } from '../../lib/rate-limited-log.ts';
 import { AvroCodec, DecodeError } from '../../schemas/codec.ts';
 import { parseLlmCall, type LlmCall } from '../../schemas/llm-call.ts';
-import type { PricedCall } from '../../schemas/priced-call.ts';
 import { SchemaRegistry } from '../../schemas/registry.ts';
 import type { TopicNames } from '../../infra/topics.ts';
 import { BatchConsumer, type ConsumedMessage, type DecodeResult } from '../kit/batch-consumer.ts';
 import { toLlmCallRow } from './llm-calls-row.ts';
 import { LlmCallsSink } from './llm-calls-sink.ts';
+import { PricedCallPublisher } from './priced-call-publisher.ts';
 import type { PriceBook } from './price-book.ts';
 import { priceCall } from './pricer.ts';
 
@@ -60,11 +59,10 @@ export class PricingConsumer {
     published: 0,
   };
   private readonly consumer: BatchConsumer<LlmCall>;
-  private readonly producer: Producer;
+  private readonly publisher: PricedCallPublisher;
   private readonly sink: LlmCallsSink;
   private readonly registry = new SchemaRegistry();
   private readonly callCodec = new AvroCodec<LlmCall>(this.registry, 'llm-call');
-  private readonly pricedCodec = new AvroCodec<PricedCall>(this.registry, 'priced-call');
   private readonly logger: Logger;
   private readonly warnings: RateLimitedLog;
   private readonly now: () => number;
@@ -76,16 +74,10 @@ export class PricingConsumer {
     this.warnings = new RateLimitedLog(this.logger);
     this.now = options.now ?? Date.now;
     this.sink = new LlmCallsSink(options.clickhouse);
-    this.producer = options.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // Retried until Kafka answers; the batch waits uncommitted meanwhile.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
-    });
+    this.publisher = new PricedCallPublisher(options.kafka, this.registry, options.topics.costs);
     this.consumer = new BatchConsumer<LlmCall>({
       kafka: options.kafka,
-      producer: this.producer,
+      producer: this.publisher.producer,
       groupId: options.groupId ?? 'llmcost-pricing',
       topic: options.topics.calls,
       dlqTopic: options.topics.callsDlq,
@@ -106,7 +98,7 @@ export class PricingConsumer {
   }
 
   async start(): Promise<void> {
-    await this.producer.connect();
+    await this.publisher.connect();
     await this.consumer.start();
     this.progress = setInterval(() => this.logProgress(), 10_000);
     this.progress.unref();
@@ -115,7 +107,7 @@ export class PricingConsumer {
   async stop(): Promise<void> {
     clearInterval(this.progress);
     await this.consumer.stop();
-    await this.producer.disconnect();
+    await this.publisher.disconnect();
   }
 
   private decode(message: KafkaMessage): DecodeResult<LlmCall> {
@@ -161,7 +153,7 @@ export class PricingConsumer {
 
     const priced = [...unique.values()].map((call) => priceCall(call, this.options.book, now));
     const result = await this.sink.write(priced.map((p) => toLlmCallRow(p, now)));
-    await this.publish(priced);
+    await this.publisher.publish(priced);
 
     this.stats.inserted += result.inserted;
     this.stats.duplicates += items.length - unique.size + result.alreadyStored;
@@ -181,17 +173,6 @@ export class PricingConsumer {
         },
         'call stored unpriced',
       );
-    }
-  }
-
-  private async publish(priced: PricedCall[]): Promise<void> {
-    const messages = priced.map((p) => ({ key: p.call.tenantId, ...this.pricedCodec.encode(p) }));
-    try {
-      await this.producer.send({ topic: this.options.topics.costs, acks: -1, messages });
-    } catch (error) {
-      throw kafkaError(error, 'publishing priced calls failed', {
-        topic: this.options.topics.costs,
-      });
     }
   }
 

@@ -12,7 +12,9 @@ import { createLogger, parseLevel, type Logger } from '../../lib/logger.ts';
 import { sleep } from '../../lib/retry.ts';
 
 /** Quiet unless LOG_LEVEL asks for more: the tests provoke failures on purpose. */
-export const testLogger: Logger = createLogger({ level: parseLevel(process.env.LOG_LEVEL ?? 'error') });
+export const testLogger: Logger = createLogger({
+  level: parseLevel(process.env.LOG_LEVEL ?? 'error'),
+});
 
 /** The shared broker of this test run (see global-setup.ts). */
 export function testKafka(clientId = 'llmcost-test'): Kafka {

@@ -1,0 +1,44 @@
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { kafkaError } from '../../infra/kafka-errors.ts';
+import { AvroCodec } from '../../schemas/codec.ts';
+import type { PricedCall } from '../../schemas/priced-call.ts';
+import type { SchemaRegistry } from '../../schemas/registry.ts';
+
+/** Publishes priced calls and corrections to llm.costs.v1, keyed by tenant. */
+export class PricedCallPublisher {
+  readonly producer: Producer;
+  private readonly codec: AvroCodec<PricedCall>;
+
+  constructor(
+    kafka: Kafka,
+    registry: SchemaRegistry,
+    private readonly topic: string,
+  ) {
+    this.codec = new AvroCodec<PricedCall>(registry, 'priced-call');
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Retried until Kafka answers; the caller's batch waits uncommitted meanwhile.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
+    });
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+
+  async publish(priced: PricedCall[]): Promise<void> {
+    if (priced.length === 0) return;
+    const messages = priced.map((p) => ({ key: p.call.tenantId, ...this.codec.encode(p) }));
+    try {
+      await this.producer.send({ topic: this.topic, acks: -1, messages });
+    } catch (error) {
+      throw kafkaError(error, 'publishing priced calls failed', { topic: this.topic });
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import type { ClickHouseClient } from '../../clickhouse/client.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { Money } from '../../lib/money.ts';
+import type { PricedCall } from '../../schemas/priced-call.ts';
+import { correctionFor } from './corrections.ts';
+import { toLlmCallRow } from './llm-calls-row.ts';
+import type { LlmCallsSink } from './llm-calls-sink.ts';
+import type { PriceBook } from './price-book.ts';
+import { priceCall } from './pricer.ts';
+import { readStoredCalls } from './stored-calls.ts';
+
+export interface RepriceRequest {
+  /** Inclusive, epoch milliseconds. */
+  from: number;
+  /** Exclusive. */
+  to: number;
+  tenantId?: string;
+  /** Work out the corrections without writing or publishing them. */
+  dryRun?: boolean;
+}
+
+export interface RepriceResult {
+  examined: number;
+  corrections: number;
+  /** Calls that were unpriced and now have a price. */
+  newlyPriced: number;
+  /** Sum of all corrections, USD. */
+  changeUsd: string;
+  dryRun: boolean;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Prices stored calls again with today's price book and records each
+ * difference as a correction row (and a correction event on llm.costs.v1),
+ * never updating a row. Calls are handled a day at a time, so that a long
+ * range does not hold all of its calls in memory.
+ */
+export class Repricer {
+  constructor(
+    private readonly deps: {
+      client: ClickHouseClient;
+      book: () => PriceBook;
+      sink: LlmCallsSink;
+      publish: (corrections: PricedCall[]) => Promise<void>;
+      logger: Logger;
+      now?: () => number;
+    },
+  ) {}
+
+  async run(request: RepriceRequest): Promise<RepriceResult> {
+    const book = this.deps.book();
+    const now = this.deps.now ?? Date.now;
+    const total = { examined: 0, corrections: 0, newlyPriced: 0, change: new Money(0) };
+
+    for (let from = request.from; from < request.to; from += DAY_MS) {
+      const to = Math.min(from + DAY_MS, request.to);
+      const stored = await readStoredCalls(this.deps.client, {
+        from,
+        to,
+        tenantId: request.tenantId,
+      });
+      const corrections = stored
+        .map((call) => correctionFor(call, priceCall(call.call, book, now()), now()))
+        .filter((correction): correction is PricedCall => correction !== undefined);
+
+      total.examined += stored.length;
+      total.corrections += corrections.length;
+      total.newlyPriced += corrections.filter(
+        (c) => c.pricingStatus === 'priced' && c.correction?.previousPricingStatus !== 'priced',
+      ).length;
+      for (const c of corrections) total.change = total.change.plus(c.cost.totalUsd);
+      if (request.dryRun || corrections.length === 0) continue;
+
+      await this.deps.sink.write(corrections.map((c) => toLlmCallRow(c, now())));
+      await this.deps.publish(corrections);
+      this.deps.logger.info(
+        { day: new Date(from).toISOString().slice(0, 10), corrections: corrections.length },
+        'corrections written',
+      );
+    }
+
+    return {
+      examined: total.examined,
+      corrections: total.corrections,
+      newlyPriced: total.newlyPriced,
+      changeUsd: total.change.toFixed(),
+      dryRun: request.dryRun ?? false,
+    };
+  }
+}
