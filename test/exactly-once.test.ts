@@ -7,7 +7,6 @@ import { traceCalls, readTrace } from '../cli/replay/azure-trace.ts';
 import type { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
 import { consumerLag } from '../infra/consumer-lag.ts';
 import { createKafka } from '../infra/kafka-client.ts';
-import type { TopicNames } from '../infra/topics.ts';
 import { packageRoot } from '../lib/config.ts';
 import { sleep } from '../lib/retry.ts';
 import { CostEventProducer } from '../producers/cost-event-producer.ts';
