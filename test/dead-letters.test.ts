@@ -41,6 +41,10 @@ describe('bad events go to the dead-letter topic and the consumer goes on', () =
       usage: { ...good.usage, outputTokens: -5 },
     };
     const future = { ...good, eventId: crypto.randomUUID(), occurredAt: Date.now() + 86_400_000 };
+    const ancient = { ...good, eventId: crypto.randomUUID(),
+      occurredAt: Date.parse('2023-11-16T18:15:46Z') };
+    const absurd = { ...good, eventId: crypto.randomUUID(),
+      usage: { ...good.usage, inputTokens: 900_000_000 } };
 
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
@@ -75,6 +79,13 @@ describe('bad events go to the dead-letter topic and the consumer goes on', () =
       return found.length > 0 ? found : undefined;
     });
     expect(rows).toEqual([{ event_id: good.eventId }]);
+    // Counted once each batch is committed, just after its effects are visible.
+    await waitFor('the counts', async () => (consumer.consumerStats.deadLetters === 7 ? true :
+      undefined));
+    expect(consumer.consumerStats.deadLettersByReason).toEqual({ 'invalid-field': 2,
+      'unknown-schema': 1, 'older-than-retention': 1, 'future-timestamp': 1,
+      'missing-schema-header': 1, undecodable: 1 });
+    expect(consumer.stats.duplicates).toBe(1);
   });
 
   async function readDeadLetters(names: TopicNames, count: number) {

@@ -51,6 +51,8 @@ export interface ConsumerStats {
   messages: number;
   batches: number;
   deadLetters: number;
+  /** Dead letters by their reason code. */
+  deadLettersByReason: Record<string, number>;
   retries: number;
 }
 
@@ -62,7 +64,13 @@ export interface ConsumerStats {
  * never be processed goes to the dead-letter topic and the partition moves on.
  */
 export class BatchConsumer<T> {
-  readonly stats: ConsumerStats = { messages: 0, batches: 0, deadLetters: 0, retries: 0 };
+  readonly stats: ConsumerStats = {
+    messages: 0,
+    batches: 0,
+    deadLetters: 0,
+    deadLettersByReason: {},
+    retries: 0,
+  };
   private readonly consumer: Consumer;
   private readonly logger: Logger;
   private readonly warnings: RateLimitedLog;
@@ -167,6 +175,8 @@ export class BatchConsumer<T> {
     this.stats.batches += 1;
     this.stats.deadLetters += letters.length;
     for (const letter of letters) {
+      const byReason = this.stats.deadLettersByReason;
+      byReason[letter.reason] = (byReason[letter.reason] ?? 0) + 1;
       this.warnings.warn(
         `dead-letter:${letter.reason}`,
         {
