@@ -41,37 +41,60 @@ describe('bad events go to the dead-letter topic and the consumer goes on', () =
       usage: { ...good.usage, outputTokens: -5 },
     };
     const future = { ...good, eventId: crypto.randomUUID(), occurredAt: Date.now() + 86_400_000 };
-    const ancient = { ...good, eventId: crypto.randomUUID(),
-      occurredAt: Date.parse('2023-11-16T18:15:46Z') };
-    const absurd = { ...good, eventId: crypto.randomUUID(),
-      usage: { ...good.usage, inputTokens: 900_000_000 } };
+    const ancient = {
+      ...good,
+      eventId: crypto.randomUUID(),
+      occurredAt: Date.parse('2023-11-16T18:15:46Z'),
+    };
+    const absurd = {
+      ...good,
+      eventId: crypto.randomUUID(),
+      usage: { ...good.usage, inputTokens: 900_000_000 },
+    };
 
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
+    const garbage = {
+      value: Buffer.from('not avro at all'),
+      headers: { 'llmcost-schema': 'llm-call.v1' },
+    };
+    const unknownVersion = {
+      value: codec.encode(good).value,
+      headers: { 'llmcost-schema': 'llm-call.v9' },
+    };
     await producer.send({
       topic: topics.calls,
       messages: [
-        {
-          key: 't1',
-          value: Buffer.from('not avro at all'),
-          headers: { 'llmcost-schema': 'llm-call.v1' },
-        },
-        { key: 't1', value: Buffer.from('no header') },
-        { key: 't1', ...codec.encode(invalid) },
-        { key: 't1', ...codec.encode(future) },
-        { key: 't1', ...codec.encode(good) },
-      ],
+        garbage,
+        { value: Buffer.from('no header') },
+        codec.encode(invalid),
+        codec.encode(future),
+        codec.encode(ancient),
+        codec.encode(absurd),
+        unknownVersion,
+        codec.encode(good),
+        codec.encode(good),
+      ].map((message) => ({ key: 't1', ...message })),
     });
     await producer.disconnect();
 
-    const letters = await readDeadLetters(topics, 4);
+    const letters = await readDeadLetters(topics, 7);
     expect(letters.map((l) => l.reason).sort()).toEqual([
       'future-timestamp',
       'invalid-field',
+      'invalid-field',
       'missing-schema-header',
+      'older-than-retention',
       'undecodable',
+      'unknown-schema',
     ]);
-    expect(letters.find((l) => l.reason === 'invalid-field')?.error).toMatch(/usage\.outputTokens/);
+    const invalidErrors = letters.filter((l) => l.reason === 'invalid-field').map((l) => l.error);
+    expect(invalidErrors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/usage\.outputTokens/),
+        expect.stringMatching(/usage: 900000100 tokens for 1 request/),
+      ]),
+    );
     expect(letters.every((l) => l.source.startsWith(`${topics.calls}/0/`))).toBe(true);
 
     const rows = await waitFor('the good call', async () => {
@@ -79,13 +102,21 @@ describe('bad events go to the dead-letter topic and the consumer goes on', () =
       return found.length > 0 ? found : undefined;
     });
     expect(rows).toEqual([{ event_id: good.eventId }]);
+
     // Counted once each batch is committed, just after its effects are visible.
-    await waitFor('the counts', async () => (consumer.consumerStats.deadLetters === 7 ? true :
-      undefined));
-    expect(consumer.consumerStats.deadLettersByReason).toEqual({ 'invalid-field': 2,
-      'unknown-schema': 1, 'older-than-retention': 1, 'future-timestamp': 1,
-      'missing-schema-header': 1, undecodable: 1 });
-    expect(consumer.stats.duplicates).toBe(1);
+    await waitFor('the counts', async () =>
+      consumer.consumerStats.deadLetters === 7 && consumer.stats.duplicates === 1
+        ? true
+        : undefined,
+    );
+    expect(consumer.consumerStats.deadLettersByReason).toEqual({
+      'invalid-field': 2,
+      'unknown-schema': 1,
+      'older-than-retention': 1,
+      'future-timestamp': 1,
+      'missing-schema-header': 1,
+      undecodable: 1,
+    });
   });
 
   async function readDeadLetters(names: TopicNames, count: number) {
