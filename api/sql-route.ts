@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ClickHouseClient } from '../clickhouse/client.ts';
+import { checkAnalystQuery } from '../clickhouse/analyst-sql.ts';
 import { classifyClickHouseError } from '../clickhouse/errors.ts';
 import { HttpError, readJson, sendJson } from './http.ts';
 import type { Route } from './router.ts';
@@ -14,6 +15,14 @@ interface JsonResult {
   data: Record<string, unknown>[];
   rows: number;
   statistics?: { elapsed: number; rows_read: number; bytes_read: number };
+}
+
+function checked(query: string): string {
+  try {
+    return checkAnalystQuery(query);
+  } catch (error) {
+    throw new HttpError(400, 'BAD_QUERY', (error as Error).message, 'query');
+  }
 }
 
 /**
@@ -37,7 +46,8 @@ export function sqlRoute(readonly: ClickHouseClient): Route {
           String(issue?.path[0] ?? ''),
         );
       }
-      const { query, format } = parsed.data;
+      const { format } = parsed.data;
+      const query = checked(parsed.data.query);
 
       try {
         if (format === 'csv') {

@@ -42,7 +42,7 @@ const DEMO_REPLAYS: { file: string; options: ReplayOptions }[] = [
 /**
  * Replays both bundled traces, waits until the pricing consumer has stored
  * them, and prints what was ingested and what it cost. A second run adds
- * nothing (same event ids) and prints the same totals.
+ * nothing (same event ids), and says so.
  */
 export async function runDemo(
   runtime: Runtime,
@@ -51,8 +51,17 @@ export async function runDemo(
   topics: TopicNames,
   groupId: string,
 ): Promise<void> {
+  const before = await storedCalls(store);
+  let published = 0;
   for (const replay of DEMO_REPLAYS) {
-    await replayTrace(kafka, topics.calls, replay.file, replay.options, runtime.logger);
+    const result = await replayTrace(
+      kafka,
+      topics.calls,
+      replay.file,
+      replay.options,
+      runtime.logger,
+    );
+    published += result.events;
   }
 
   const admin = kafka.admin();
@@ -64,11 +73,13 @@ export async function runDemo(
     await admin.disconnect();
   }
 
+  const added = (await storedCalls(store)) - before;
   const result = await store.client.query({
     query: `SELECT touchpoint, provider, model, count() AS calls,
               sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
               sum(cost_usd) AS cost_usd
-            FROM llm_calls GROUP BY touchpoint, provider, model ORDER BY touchpoint`,
+            FROM llm_calls WHERE kind = 'call'
+            GROUP BY touchpoint, provider, model ORDER BY touchpoint`,
     format: 'JSONEachRow',
   });
   const rows = await result.json<Record<string, unknown>>();
@@ -81,5 +92,19 @@ export async function runDemo(
     'output_tokens',
     'cost_usd',
   ];
-  process.stdout.write(`\nIngested (llm_calls):\n${renderTable(columns, rows)}\n\n`);
+  process.stdout.write(
+    `\nReplayed ${published.toLocaleString('en-US')} calls: ` +
+      `${added.toLocaleString('en-US')} new, ` +
+      `${(published - added).toLocaleString('en-US')} already stored.\n`,
+  );
+  process.stdout.write(`Stored in llm_calls:\n${renderTable(columns, rows)}\n\n`);
+}
+
+async function storedCalls(store: ClickHouseStore): Promise<number> {
+  const result = await store.client.query({
+    query: "SELECT count() AS n FROM llm_calls WHERE kind = 'call'",
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<{ n: string | number }>();
+  return Number(row?.n ?? 0);
 }

@@ -31,6 +31,7 @@ const program = new Command()
     undefined,
   )
   .showHelpAfterError('(run with --help for usage)')
+  .configureHelp({ showGlobalOptions: true })
   .addHelpText(
     'after',
     `
@@ -63,6 +64,12 @@ registerPrice(program, runtime);
 registerReprice(program, runtime);
 registerSetup(program, runtime);
 registerKafka(program, runtime);
+
+// Output piped into a command that exits early (`| head`) must not crash a
+// running pipeline and leave its broker behind.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
 
 program.exitOverride();
 try {

@@ -16,6 +16,8 @@ export interface PipelineBase {
   kafka: Kafka;
   brokers: string[];
   store: ClickHouseStore;
+  /** This process started the local broker and stops it on exit. */
+  startedLocalKafka: boolean;
 }
 
 /**
@@ -40,7 +42,8 @@ export async function startBase(
   const store = await openStore(runtime);
   host.onStop('store', () => store.close());
   await migrateStore(runtime, store);
-  return { kafka: connection.kafka, brokers: connection.brokers, store };
+  const startedLocalKafka = connection.startedLocal && options.stopLocalKafka;
+  return { kafka: connection.kafka, brokers: connection.brokers, store, startedLocalKafka };
 }
 
 export async function startPricing(

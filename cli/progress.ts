@@ -6,6 +6,7 @@ export class Progress {
   private readonly started = Date.now();
   private lastDraw = 0;
   private done = 0;
+  private drawnDone = -1;
 
   constructor(
     private readonly label: string,
@@ -21,7 +22,7 @@ export class Progress {
   }
 
   finish(): void {
-    this.draw(Date.now());
+    if (this.drawnDone !== this.done) this.draw(Date.now());
     if (this.stream.isTTY) this.stream.write('\n');
   }
 
@@ -33,6 +34,7 @@ export class Progress {
 
   private draw(now: number): void {
     this.lastDraw = now;
+    this.drawnDone = this.done;
     const fraction = this.total > 0 ? Math.min(1, this.done / this.total) : 1;
     const counts = `${this.done.toLocaleString('en-US')}/${this.total.toLocaleString('en-US')}`;
     const rate = `${Math.round(this.rate()).toLocaleString('en-US')} ev/s`;

@@ -43,9 +43,15 @@ export interface KafkaConnection {
 export async function connectKafka(
   runtime: Runtime,
   clientId: string,
-  options: { start: boolean },
+  options: { start: boolean; oneShot?: boolean },
 ): Promise<KafkaConnection> {
-  const make = (brokers: string[]) => createKafka({ brokers, clientId, logger: runtime.logger });
+  // A one-shot command reports an unreachable broker within seconds; a
+  // long-running one keeps trying a while longer before it gives up.
+  const retry = options.oneShot
+    ? { retries: 2, initialRetryTime: 300, maxRetryTime: 2_000 }
+    : undefined;
+  const make = (brokers: string[]) =>
+    createKafka({ brokers, clientId, logger: runtime.logger, retry });
   if (runtime.config.kafkaBrokers) {
     return {
       kafka: make(runtime.config.kafkaBrokers),

@@ -114,6 +114,8 @@ export class ServiceHost {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      // A closed terminal must not leave a broker behind either.
+      process.on('SIGHUP', onSignal);
     });
   }
 

@@ -1,3 +1,4 @@
+import { checkAnalystQuery } from '../clickhouse/analyst-sql.ts';
 import { classifyClickHouseError } from '../clickhouse/errors.ts';
 import { postToOwner, storeOwner } from './owner-client.ts';
 import { openStore, type Runtime } from './runtime.ts';
@@ -11,7 +12,8 @@ export interface SqlResult {
  * Runs one read-only query: through the process that owns the embedded
  * store when one runs (its internal API), else against the store directly.
  */
-export async function runReadonlySql(runtime: Runtime, query: string): Promise<SqlResult> {
+export async function runReadonlySql(runtime: Runtime, sql: string): Promise<SqlResult> {
+  const query = checkAnalystQuery(sql);
   const owner = storeOwner(runtime);
   if (owner) {
     const body = await postToOwner<{ columns: { name: string }[]; rows: SqlResult['rows'] }>(

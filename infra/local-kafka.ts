@@ -226,7 +226,7 @@ export class LocalKafka {
     if (child.pid === undefined) {
       throw new PrerequisiteError('could not start java for the local Kafka broker');
     }
-    this.options.logger.info({ pid: child.pid, log: this.files.log }, 'local Kafka starting');
+    this.options.logger.info({ brokerPid: child.pid, log: this.files.log }, 'local Kafka starting');
     return child.pid;
   }
 

@@ -18,7 +18,12 @@ const optionalString = z
 const envSchema = z.object({
   LLMCOST_DATA_DIR: z.string().default('.data'),
   LLMCOST_CACHE_DIR: optionalString,
-  KAFKA_BROKERS: optionalString,
+  KAFKA_BROKERS: optionalString.refine(
+    (value) =>
+      value === undefined ||
+      value.split(',').every((broker) => /^[^\s:,]+:\d{1,5}$/.test(broker.trim())),
+    'must be comma-separated host:port pairs, e.g. kafka-1:9092,kafka-2:9092',
+  ),
   LLMCOST_TOPIC_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9._-]*$/)

@@ -44,7 +44,9 @@ export class ValidationError extends PipelineError {
   readonly issues: ValidationIssue[];
 
   constructor(what: string, issues: ValidationIssue[], context: Record<string, unknown> = {}) {
-    const detail = issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ');
+    const detail = issues
+      .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))
+      .join('; ');
     super(`invalid ${what}: ${detail}`, { code: 'VALIDATION', context });
     this.issues = issues;
   }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { repriceRoute } from '../../api/reprice-route.ts';
 import { startBase, startPricing, startRepricer } from '../pipeline.ts';
+import { portOption } from '../options.ts';
 import { ServiceHost } from '../service-host.ts';
 import type { RuntimeFactory } from './types.ts';
 
@@ -8,7 +9,11 @@ export function registerPricing(program: Command, runtime: RuntimeFactory): void
   program
     .command('pricing')
     .description('run the pricing consumer: llm.calls.v1 → prices → ClickHouse → llm.costs.v1')
-    .option('--port <port>', 'internal API port when this process owns the embedded store', Number)
+    .option(
+      '--port <port>',
+      'internal API port when this process owns the embedded store',
+      portOption,
+    )
     .addHelpText(
       'after',
       `

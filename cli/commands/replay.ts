@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import fs from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
 import { topicNames } from '../../infra/topics.ts';
 import { TOUCHPOINT_PATTERN } from '../../schemas/llm-call.ts';
 import { replayTrace } from '../replay/replay-trace.ts';
@@ -16,10 +17,11 @@ interface ReplayFlags {
   shiftDays: number;
 }
 
-const positive = (name: string) => (value: string) => {
+const positive = (value: string) => {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1)
-    throw new Error(`${name} must be a whole number ≥ 1`);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new InvalidArgumentError('expected a whole number ≥ 1.');
+  }
   return number;
 };
 
@@ -35,8 +37,8 @@ export function registerReplay(program: Command, runtime: RuntimeFactory): void 
     .option('--provider <id>', 'provider of every call', 'openai')
     .option('--model <name>', 'model of every call', 'gpt-4o')
     .option('--touchpoint <name>', 'touchpoint of every call', 'main-chat')
-    .option('--tenants <n>', 'spread rows over n tenants', positive('--tenants'), 5)
-    .option('--users <n>', 'spread rows over n users', positive('--users'), 20)
+    .option('--tenants <n>', 'spread rows over n tenants', positive, 5)
+    .option('--users <n>', 'spread rows over n users', positive, 20)
     .option('--rebase <mode>', 'now: shift so the trace ends now; original: keep 2023 times', 'now')
     .option('--shift-days <n>', 'move the trace this many whole days earlier', Number, 0)
     .addHelpText(
@@ -59,8 +61,12 @@ instead of storing rows that the TTL would delete. Raise the retention to keep t
         command.error('--shift-days must be a whole number ≥ 0');
       }
 
+      if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+        command.error(`cannot read ${file}: no such file`);
+      }
+
       const rt = runtime(command);
-      const { kafka } = await connectKafka(rt, 'llmcost-replay', { start: false });
+      const { kafka } = await connectKafka(rt, 'llmcost-replay', { start: false, oneShot: true });
       await setUpTopics(rt, kafka);
       const options = { ...flags, rebase: flags.rebase as 'now' | 'original' };
       const result = await replayTrace(

@@ -82,7 +82,7 @@ async function repriceHere(
   request: { from: number; to: number; tenantId?: string; dryRun: boolean },
 ): Promise<RepriceResult> {
   const store = await openStore(rt);
-  const { kafka } = await connectKafka(rt, 'llmcost-reprice', { start: false });
+  const { kafka } = await connectKafka(rt, 'llmcost-reprice', { start: false, oneShot: true });
   const publisher = new PricedCallPublisher(
     kafka,
     new SchemaRegistry(),

@@ -24,7 +24,7 @@ export function registerSetup(program: Command, runtime: RuntimeFactory): void {
     .option('--partitions <n>', 'partitions per new topic (LLMCOST_PARTITIONS)', Number)
     .action(async (_options, command: Command) => {
       const rt = runtime(command);
-      const { kafka } = await connectKafka(rt, 'llmcost-topics', { start: false });
+      const { kafka } = await connectKafka(rt, 'llmcost-topics', { start: false, oneShot: true });
       const created = await setUpTopics(rt, kafka);
       process.stdout.write(created.length ? `created: ${created.join(', ')}\n` : 'all present\n');
     });

@@ -3,6 +3,7 @@ import { topicNames } from '../../infra/topics.ts';
 import { runDemo } from '../demo.ts';
 import { repriceRoute } from '../../api/reprice-route.ts';
 import { startBase, startPricing, startRepricer } from '../pipeline.ts';
+import { ensurePortFree, portOption } from '../options.ts';
 import { ServiceHost } from '../service-host.ts';
 import type { RuntimeFactory } from './types.ts';
 
@@ -10,7 +11,7 @@ export function registerUp(program: Command, runtime: RuntimeFactory): void {
   program
     .command('up')
     .description('run the whole pipeline in one process, with the demo replay')
-    .option('--port <port>', 'HTTP port on 127.0.0.1 (LLMCOST_PORT)', Number)
+    .option('--port <port>', 'HTTP port on 127.0.0.1 (LLMCOST_PORT)', portOption)
     .option('--no-demo', 'do not replay the bundled traces')
     .addHelpText(
       'after',
@@ -26,6 +27,7 @@ Ctrl-C stops everything cleanly, the broker too if this command started it.`,
       const rt = runtime(command);
       const host = new ServiceHost(rt, 'up');
       const topics = topicNames(rt.config.topicPrefix);
+      await ensurePortFree(rt.config.port);
 
       const { base, api } = await host.start(async () => {
         const parts = await startBase(rt, host, 'llmcost-up', { stopLocalKafka: true });
@@ -59,5 +61,8 @@ Ctrl-C stops everything cleanly, the broker too if this command started it.`,
       await host.untilSignal();
       process.stdout.write('stopping…\n');
       await host.shutdown();
+      process.stdout.write(
+        'stopped' + (base.startedLocalKafka ? ' (the Kafka broker too)' : '') + '\n',
+      );
     });
 }
