@@ -54,13 +54,7 @@ export async function runDemo(
   const before = await storedCalls(store);
   let published = 0;
   for (const replay of DEMO_REPLAYS) {
-    const result = await replayTrace(
-      kafka,
-      topics.calls,
-      replay.file,
-      replay.options,
-      runtime.logger,
-    );
+    const result = await replayTrace(kafka, topics, replay.file, replay.options, runtime.logger);
     published += result.events;
   }
 

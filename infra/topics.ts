@@ -18,6 +18,8 @@ export function topicNames(prefix = '') {
     compactionRequestsDlq: `${compactionRequests}.dlq`,
     compactionResults: `${prefix}compaction.results.v1`,
     compactionProgress: `${prefix}compaction.progress.v1`,
+    /** Every writer schema in use, by id: how readers learn newer versions. */
+    schemas: `${prefix}llmcost.schemas`,
   };
 }
 
@@ -49,6 +51,12 @@ export function topicSpecs(names: TopicNames, partitions: number): ITopicConfig[
     {
       topic: names.quotaState,
       numPartitions: partitions,
+      replicationFactor: -1,
+      configEntries: toEntries({ 'cleanup.policy': 'compact' }),
+    },
+    {
+      topic: names.schemas,
+      numPartitions: 1,
       replicationFactor: -1,
       configEntries: toEntries({ 'cleanup.policy': 'compact' }),
     },

@@ -5,15 +5,21 @@ import { sleep } from '../lib/retry.ts';
 import { AvroCodec } from '../schemas/codec.ts';
 import { parseLlmCall, type LlmCall, type LlmCallInput } from '../schemas/llm-call.ts';
 import { SchemaRegistry } from '../schemas/registry.ts';
-import { topicNames } from '../infra/topics.ts';
+import { SchemaTopic } from '../schemas/schema-topic.ts';
+import { topicNames, type TopicNames } from '../infra/topics.ts';
 import { callFromResponse, callFromStream, type CallContext } from './from-response.ts';
 import type { StreamUsage } from './usage/index.ts';
 
 export interface CostEventProducerOptions {
   kafka: Kafka;
   logger: Logger;
-  /** @default llm.calls.v1 */
-  topic?: string;
+  /**
+   * The calls topic, and where writer schemas are published for readers.
+   * @default llm.calls.v1 and llmcost.schemas (topicNames())
+   */
+  topics?: Pick<TopicNames, 'calls' | 'schemas'>;
+  /** The schemas to write with (the newest llm-call version). @default those in schemas/ */
+  registry?: SchemaRegistry;
   /**
    * Events held while Kafka is slow or away; past this, record() waits, then throws.
    * @default 10000
@@ -83,7 +89,8 @@ interface Pending {
 export class CostEventProducer {
   readonly stats = { recorded: 0, delivered: 0, failedSends: 0 };
   private readonly producer: Producer;
-  private readonly codec = new AvroCodec<LlmCall>(new SchemaRegistry(), 'llm-call');
+  private readonly codec: AvroCodec<LlmCall>;
+  private readonly schemas: SchemaTopic;
   private readonly topic: string;
   private readonly buffer: Pending[] = [];
   private readonly limits;
@@ -96,7 +103,11 @@ export class CostEventProducer {
   private drainedWaiters: (() => void)[] = [];
 
   constructor(private readonly options: CostEventProducerOptions) {
-    this.topic = options.topic ?? topicNames().calls;
+    const topics = options.topics ?? topicNames();
+    this.topic = topics.calls;
+    const registry = options.registry ?? new SchemaRegistry();
+    this.codec = new AvroCodec<LlmCall>(registry, 'llm-call');
+    this.schemas = new SchemaTopic(options.kafka, topics.schemas, registry, options.logger);
     this.limits = {
       maxBuffered: options.maxBufferedEvents ?? 10_000,
       maxBatch: options.maxBatchSize ?? 1_000,
@@ -242,6 +253,7 @@ export class CostEventProducer {
         await this.producer.connect();
         this.connected = true;
       }
+      await this.schemas.publish([this.codec.schemaId]);
       await this.producer.send({
         topic: this.topic,
         acks: -1,

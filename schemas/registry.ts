@@ -59,6 +59,37 @@ export class SchemaRegistry {
     return this.files.has(id);
   }
 
+  /**
+   * Registers a schema learned at run time (from the schema topic): a newer
+   * writer's version that this process was not shipped with. Refuses an id
+   * that is not `<subject>.v<N>` or JSON that is not a valid Avro schema.
+   */
+  add(id: string, text: string): void {
+    if (this.files.has(id)) return;
+    const match = FILE_PATTERN.exec(`${id}.avsc`);
+    if (!match) throw new PipelineError(`bad schema id '${id}'`, { code: 'BAD_SCHEMA' });
+
+    const json = JSON.parse(text) as Record<string, unknown>;
+    const imports = Array.isArray(json.imports) ? (json.imports as string[]) : [];
+    this.files.set(id, { id, subject: match[1]!, version: Number(match[2]), imports, json });
+    try {
+      this.type(id);
+    } catch (error) {
+      this.files.delete(id);
+      throw new PipelineError(`schema '${id}' is not valid Avro`, {
+        code: 'BAD_SCHEMA',
+        cause: error,
+      });
+    }
+  }
+
+  /** A schema's JSON text and the ids it imports, for publishing it. */
+  source(id: string): { text: string; imports: string[] } {
+    const file = this.files.get(id);
+    if (!file) throw new PipelineError(`unknown schema '${id}'`, { code: 'UNKNOWN_SCHEMA' });
+    return { text: JSON.stringify(file.json), imports: file.imports };
+  }
+
   /** The highest version published for a subject. */
   latest(subject: string): string {
     const versions = [...this.files.values()].filter((file) => file.subject === subject);

@@ -44,7 +44,7 @@ describe('the broker restarting in the middle of a replay', () => {
     const consumer = await startPricingConsumer(kafka, store, topics);
     const producer = new CostEventProducer({
       kafka,
-      topic: topics.calls,
+      topics,
       logger: testLogger,
       maxBufferedEvents: 50_000,
     });

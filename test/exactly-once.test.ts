@@ -153,7 +153,7 @@ describe('each event counts once', () => {
       rebase: 'now',
       shiftDays: 0,
     });
-    const producer = new CostEventProducer({ kafka, topic: topics.calls, logger: testLogger });
+    const producer = new CostEventProducer({ kafka, topics, logger: testLogger });
 
     await producer.recordMany(calls.slice(0, 5_000));
     await producer.flush();
@@ -184,7 +184,7 @@ describe('each event counts once', () => {
       rebase: 'now',
       shiftDays: 0,
     });
-    const producer = new CostEventProducer({ kafka, topic: topics.calls, logger: testLogger });
+    const producer = new CostEventProducer({ kafka, topics, logger: testLogger });
     cleanups.push(() => producer.close());
     const sockets = new CuttableSockets();
     const cuttable = createKafka({

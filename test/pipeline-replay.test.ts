@@ -63,7 +63,7 @@ describe('the conversation trace through the real pipeline', () => {
   });
 
   it('stores every call once and costs exactly tokens × catalogue price', async () => {
-    await replayTrace(kafka, topics.calls, TRACE, OPTIONS, testLogger);
+    await replayTrace(kafka, topics, TRACE, OPTIONS, testLogger);
     const totals = traceTotals();
     await waitFor('all calls in llm_calls', async () => {
       const [row] = await queryRows(store, 'SELECT count() AS n FROM llm_calls');
@@ -94,7 +94,7 @@ describe('the conversation trace through the real pipeline', () => {
   });
 
   it('adds nothing when the same trace is replayed again', async () => {
-    await replayTrace(kafka, topics.calls, TRACE, OPTIONS, testLogger);
+    await replayTrace(kafka, topics, TRACE, OPTIONS, testLogger);
     const admin = kafka.admin();
     await admin.connect();
     await waitFor('pricing to catch up', async () =>

@@ -156,7 +156,7 @@ describe('pricing cases through the pipeline', () => {
       events.find((e) => e.stream)!,
       false,
     );
-    const producer = new CostEventProducer({ kafka, topic: topics.calls, logger: testLogger });
+    const producer = new CostEventProducer({ kafka, topics, logger: testLogger });
     await producer.recordMany([...calls.map((c) => c.call), missing]);
     await producer.close();
 

@@ -42,7 +42,7 @@ describe('a standalone `llmcost pricing` killed with SIGKILL during a replay', (
     start();
     const replay = replayTrace(
       kafka,
-      topics.calls,
+      topics,
       TRACE,
       {
         provider: 'openai',

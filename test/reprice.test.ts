@@ -70,7 +70,7 @@ describe('repricing stored calls', () => {
       logger: testLogger,
     });
 
-    const producer = new CostEventProducer({ kafka, topic: topics.calls, logger: testLogger });
+    const producer = new CostEventProducer({ kafka, topics, logger: testLogger });
     const call = (
       model: string,
       provider: string,

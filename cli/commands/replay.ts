@@ -71,7 +71,7 @@ instead of storing rows that the TTL would delete. Raise the retention to keep t
       const options = { ...flags, rebase: flags.rebase as 'now' | 'original' };
       const result = await replayTrace(
         kafka,
-        topicNames(rt.config.topicPrefix).calls,
+        topicNames(rt.config.topicPrefix),
         file,
         options,
         rt.logger,

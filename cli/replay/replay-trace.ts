@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import type { TopicNames } from '../../infra/topics.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { CostEventProducer } from '../../producers/cost-event-producer.ts';
 import { Progress } from '../progress.ts';
@@ -17,7 +18,7 @@ export interface ReplayResult {
 /** Publishes one llm-call per trace row through the producers SDK, with a progress bar. */
 export async function replayTrace(
   kafka: Kafka,
-  topic: string,
+  topics: TopicNames,
   file: string,
   options: ReplayOptions,
   logger: Logger,
@@ -25,7 +26,7 @@ export async function replayTrace(
   const calls = traceCalls(readTrace(file), options);
   const producer = new CostEventProducer({
     kafka,
-    topic,
+    topics,
     logger,
     maxBatchSize: 2_000,
     maxBufferedEvents: 20_000,

@@ -28,6 +28,8 @@ export interface BatchConsumerOptions<T> {
   topic: string;
   dlqTopic: string;
   logger: Logger;
+  /** Runs before a batch is decoded, e.g. to learn the writer schemas it uses. */
+  prepare?(messages: KafkaMessage[]): Promise<void>;
   /** Turns a message into a value, or says why it cannot be one. Must not throw. */
   decode(message: KafkaMessage, partition: number): DecodeResult<T>;
   /**
@@ -131,6 +133,7 @@ export class BatchConsumer<T> {
     const { batch } = payload;
     if (batch.isEmpty()) return;
 
+    await this.options.prepare?.(batch.messages);
     const letters: DeadLetter[] = [];
     const items: ConsumedMessage<T>[] = [];
     for (const message of batch.messages) {

@@ -3,6 +3,7 @@ import { kafkaError } from '../../infra/kafka-errors.ts';
 import { AvroCodec } from '../../schemas/codec.ts';
 import type { PricedCall } from '../../schemas/priced-call.ts';
 import type { SchemaRegistry } from '../../schemas/registry.ts';
+import type { SchemaTopic } from '../../schemas/schema-topic.ts';
 
 /** Publishes priced calls and corrections to llm.costs.v1, keyed by tenant. */
 export class PricedCallPublisher {
@@ -13,6 +14,7 @@ export class PricedCallPublisher {
     kafka: Kafka,
     registry: SchemaRegistry,
     private readonly topic: string,
+    private readonly schemas?: SchemaTopic,
   ) {
     this.codec = new AvroCodec<PricedCall>(registry, 'priced-call');
     this.producer = kafka.producer({
@@ -34,6 +36,7 @@ export class PricedCallPublisher {
 
   async publish(priced: PricedCall[]): Promise<void> {
     if (priced.length === 0) return;
+    await this.schemas?.publish([this.codec.schemaId]);
     const messages = priced.map((p) => ({ key: p.call.tenantId, ...this.codec.encode(p) }));
     try {
       await this.producer.send({ topic: this.topic, acks: -1, messages });

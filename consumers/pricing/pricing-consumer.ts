@@ -3,9 +3,10 @@ import type { ClickHouseClient } from '../../clickhouse/client.ts';
 import { errorMessage, ValidationError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { RateLimitedLog } from '../../lib/rate-limited-log.ts';
-import { AvroCodec, DecodeError } from '../../schemas/codec.ts';
+import { AvroCodec, DecodeError, headerText } from '../../schemas/codec.ts';
 import { parseLlmCall, type LlmCall } from '../../schemas/llm-call.ts';
-import { SchemaRegistry } from '../../schemas/registry.ts';
+import { SCHEMA_HEADER, SchemaRegistry } from '../../schemas/registry.ts';
+import { SchemaTopic } from '../../schemas/schema-topic.ts';
 import type { TopicNames } from '../../infra/topics.ts';
 import { BatchConsumer, type ConsumedMessage, type DecodeResult } from '../kit/batch-consumer.ts';
 import { toLlmCallRow } from './llm-calls-row.ts';
@@ -30,6 +31,8 @@ export interface PricingConsumerOptions {
   groupId?: string;
   /** @default 3 */
   partitionsConsumedConcurrently?: number;
+  /** The schemas this consumer knows at start. @default those shipped in schemas/ */
+  registry?: SchemaRegistry;
   /** How long the group waits for a silent member before moving its partitions. @default 30000 */
   sessionTimeoutMs?: number;
   /** Milliseconds since the epoch; a parameter so that tests can fix "now". */
@@ -61,8 +64,9 @@ export class PricingConsumer {
   private readonly consumer: BatchConsumer<LlmCall>;
   private readonly publisher: PricedCallPublisher;
   private readonly sink: LlmCallsSink;
-  private readonly registry = new SchemaRegistry();
-  private readonly callCodec = new AvroCodec<LlmCall>(this.registry, 'llm-call');
+  private readonly registry: SchemaRegistry;
+  private readonly schemas: SchemaTopic;
+  private readonly callCodec: AvroCodec<LlmCall>;
   private readonly logger: Logger;
   private readonly warnings: RateLimitedLog;
   private readonly now: () => number;
@@ -74,7 +78,20 @@ export class PricingConsumer {
     this.warnings = new RateLimitedLog(this.logger);
     this.now = options.now ?? Date.now;
     this.sink = new LlmCallsSink(options.clickhouse);
-    this.publisher = new PricedCallPublisher(options.kafka, this.registry, options.topics.costs);
+    this.registry = options.registry ?? new SchemaRegistry();
+    this.callCodec = new AvroCodec<LlmCall>(this.registry, 'llm-call');
+    this.schemas = new SchemaTopic(
+      options.kafka,
+      options.topics.schemas,
+      this.registry,
+      this.logger,
+    );
+    this.publisher = new PricedCallPublisher(
+      options.kafka,
+      this.registry,
+      options.topics.costs,
+      this.schemas,
+    );
     this.consumer = new BatchConsumer<LlmCall>({
       kafka: options.kafka,
       producer: this.publisher.producer,
@@ -84,6 +101,7 @@ export class PricingConsumer {
       logger: this.logger,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
       sessionTimeoutMs: options.sessionTimeoutMs,
+      prepare: (messages) => this.learnWriterSchemas(messages),
       decode: (message) => this.decode(message),
       handle: (items) => this.handle(items),
     });
@@ -108,6 +126,16 @@ export class PricingConsumer {
     clearInterval(this.progress);
     await this.consumer.stop();
     await this.publisher.disconnect();
+  }
+
+  /** Newer producers may write with a schema version this process was not shipped with. */
+  private async learnWriterSchemas(messages: KafkaMessage[]): Promise<void> {
+    const ids = new Set<string>();
+    for (const message of messages) {
+      const id = headerText(message.headers?.[SCHEMA_HEADER]);
+      if (id?.startsWith('llm-call.') && !this.registry.has(id)) ids.add(id);
+    }
+    if (ids.size > 0) await this.schemas.learn(ids);
   }
 
   private decode(message: KafkaMessage): DecodeResult<LlmCall> {
