@@ -14,8 +14,13 @@ const CALLS = 1_000_000;
 const BLOCK = 50_000;
 // Prices with awkward digits, so that every cost has many decimals.
 const PRICES = { input: '0.075', cacheRead: '0.0375', output: '0.3', reasoning: '0.33' };
-const ROW: PriceRow = { source: 'test', provider: 'p', model: 'm', tiers: [],
-  prices: Object.fromEntries(Object.entries(PRICES).map(([k, v]) => [k, new Money(v)])) };
+const ROW: PriceRow = {
+  source: 'test',
+  provider: 'p',
+  model: 'm',
+  tiers: [],
+  prices: Object.fromEntries(Object.entries(PRICES).map(([k, v]) => [k, new Money(v)])),
+};
 
 /** A deterministic pseudo-random sequence, so that a failure can be reproduced. */
 function* tokenCounts(seed: number): Generator<number> {
@@ -44,28 +49,66 @@ describe('a million calls', () => {
     for (let start = 0; start < CALLS; start += BLOCK) {
       const rows = [];
       for (let i = start; i < start + BLOCK; i++) {
-        const usage = { inputTokens: counts.next().value, cacheReadTokens: counts.next().value,
-          cacheWriteTokens: 0, cacheWrite1hTokens: 0, outputTokens: counts.next().value,
-          reasoningTokens: counts.next().value, audioInputTokens: 0, audioOutputTokens: 0 };
-        expected += tokenCost(BigInt(usage.inputTokens), PRICES.input) +
+        const usage = {
+          inputTokens: counts.next().value,
+          cacheReadTokens: counts.next().value,
+          cacheWriteTokens: 0,
+          cacheWrite1hTokens: 0,
+          outputTokens: counts.next().value,
+          reasoningTokens: counts.next().value,
+          audioInputTokens: 0,
+          audioOutputTokens: 0,
+        };
+        expected +=
+          tokenCost(BigInt(usage.inputTokens), PRICES.input) +
           tokenCost(BigInt(usage.cacheReadTokens), PRICES.cacheRead) +
           tokenCost(BigInt(usage.outputTokens), PRICES.output) +
           tokenCost(BigInt(usage.reasoningTokens), PRICES.reasoning);
         const result = computeCost(usage, 1, ROW);
         if (result.status !== 'priced') throw new Error(result.reason);
-        const call: LlmCall = { eventId: uuidFrom(`million|${i}`), occurredAt: day + (i % 86_400_000),
-          tenantId: `t${i % 7}`, userId: `u${i % 101}`, conversationId: null, touchpoint: 'bulk',
-          provider: 'p', model: 'm', serviceTier: 'standard', usage, usageStatus: 'reported',
-          unmappedUsage: {}, requestCount: 1, durationMs: null, success: true, errorType: null,
-          attributes: {} };
-        rows.push(toLlmCallRow({ call, kind: 'call', correctsEventId: null, correction: null,
-          pricingStatus: 'priced', priceVersion: 'test', unpricedReason: null,
-          cost: costText(result.cost), pricedAt: day }, day));
+        const call: LlmCall = {
+          eventId: uuidFrom(`million|${i}`),
+          occurredAt: day + (i % 86_400_000),
+          tenantId: `t${i % 7}`,
+          userId: `u${i % 101}`,
+          conversationId: null,
+          touchpoint: 'bulk',
+          provider: 'p',
+          model: 'm',
+          serviceTier: 'standard',
+          usage,
+          usageStatus: 'reported',
+          unmappedUsage: {},
+          requestCount: 1,
+          durationMs: null,
+          success: true,
+          errorType: null,
+          attributes: {},
+        };
+        rows.push(
+          toLlmCallRow(
+            {
+              call,
+              kind: 'call',
+              correctsEventId: null,
+              correction: null,
+              pricingStatus: 'priced',
+              priceVersion: 'test',
+              unpricedReason: null,
+              cost: costText(result.cost),
+              pricedAt: day,
+            },
+            day,
+          ),
+        );
       }
       await sink.write(rows);
     }
 
-    const [raw] = await queryRows(store, 'SELECT count() AS n, sum(cost_usd) AS cost FROM llm_calls');
+    const [raw] = await queryRows(
+      store,
+      'SELECT count() AS n, sum(cost_usd) AS cost FROM llm_calls',
+    );
     const [daily] = await queryRows(store, 'SELECT sum(cost_usd) AS cost FROM cost_daily');
     const [quarter] = await queryRows(store, 'SELECT sum(cost_usd) AS cost FROM cost_15m');
     expect(Number(raw!.n)).toBe(CALLS);

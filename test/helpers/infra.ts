@@ -52,7 +52,7 @@ export async function freshStore(retentionDays = 90): Promise<ClickHouseStore & 
     embeddedPath: dir,
   });
   await migrate({ client: store.client, logger: testLogger, retentionDays });
-  return { ...store, dir };
+  return { ...store, dir, database };
 }
 
 async function createServerDatabase(database: string): Promise<void> {
