@@ -38,7 +38,9 @@ export async function freshTopics(kafka: Kafka, partitions = 3): Promise<TopicNa
  * An embedded ClickHouse in a new temporary directory, migrated, or the
  * server in CLICKHOUSE_URL with a database of its own.
  */
-export async function freshStore(retentionDays = 90): Promise<ClickHouseStore & { dir: string }> {
+export async function freshStore(
+  retentionDays = 90,
+): Promise<ClickHouseStore & { dir: string; database: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmcost-ch-'));
   const database = process.env.CLICKHOUSE_URL
     ? `test_${crypto.randomBytes(4).toString('hex')}`
