@@ -179,9 +179,22 @@ export class PricingConsumer {
       if (!unique.has(value.eventId)) unique.set(value.eventId, value);
     }
 
+    const started = performance.now();
     const priced = [...unique.values()].map((call) => priceCall(call, this.options.book, now));
-    const result = await this.sink.write(priced.map((p) => toLlmCallRow(p, now)));
+    const rows = priced.map((p) => toLlmCallRow(p, now));
+    const pricedMs = performance.now() - started;
+    const result = await this.sink.write(rows);
+    const writtenMs = performance.now() - started;
     await this.publisher.publish(priced);
+    this.logger.debug(
+      {
+        batchSize: items.length,
+        pricedMs: Math.round(pricedMs),
+        writtenMs: Math.round(writtenMs),
+        durationMs: Math.round(performance.now() - started),
+      },
+      'batch priced',
+    );
 
     this.stats.inserted += result.inserted;
     this.stats.duplicates += items.length - unique.size + result.alreadyStored;
