@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../lib/config.ts';
 import { ConfigError, errorMessage, PipelineError } from '../lib/errors.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerKafka } from './commands/kafka.ts';
 import { registerPrice } from './commands/price.ts';
 import { registerPricing } from './commands/pricing.ts';
@@ -64,6 +65,7 @@ registerPrice(program, runtime);
 registerReprice(program, runtime);
 registerSetup(program, runtime);
 registerKafka(program, runtime);
+registerDoctor(program, runtime);
 
 // Output piped into a command that exits early (`| head`) must not crash a
 // running pipeline and leave its broker behind.
