@@ -43,8 +43,13 @@ export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
 
 /**
  * Fills the placeholders of a migration: `{{on_cluster}}`, `{{engine:X}}`,
- * `{{dedup_window}}` and `{{retention_days}}`. With a cluster name the DDL
- * runs on every node and the engines become their Replicated forms.
+ * `{{dedup_window}}`, `{{retention_days}}`, `{{local:table}}` and
+ * `{{distributed:table:sharding key}}`. On a single node they vanish into
+ * plain tables. With a cluster name the DDL runs on every node, the engines
+ * become their Replicated forms, each table is stored as `<table>_local` on
+ * every shard, and a Distributed table under the plain name stands in front
+ * of it, so that analysts and the pipeline use the same names either way.
+ * Materialized views read and write the local tables of their own shard.
  */
 export function renderMigration(
   sql: string,
@@ -65,8 +70,16 @@ export function renderMigration(
   const dedupSetting = cluster
     ? 'replicated_deduplication_window'
     : 'non_replicated_deduplication_window';
+  const onCluster = cluster ? `ON CLUSTER '${cluster}'` : '';
   return sql
-    .replaceAll('{{on_cluster}}', cluster ? `ON CLUSTER '${cluster}'` : '')
+    .replace(/\{\{distributed:(\w+):([^}]+)\}\}/g, (_, table: string, key: string) =>
+      cluster
+        ? `CREATE TABLE IF NOT EXISTS ${table} ${onCluster} AS ${table}_local ` +
+          `ENGINE = Distributed('${cluster}', currentDatabase(), ${table}_local, ${key})`
+        : '',
+    )
+    .replace(/\{\{local:(\w+)\}\}/g, (_, table: string) => (cluster ? `${table}_local` : table))
+    .replaceAll('{{on_cluster}}', onCluster)
     .replace(/\{\{engine:(\w+)\}\}/g, (_, engine: string) =>
       cluster ? `Replicated${engine}` : engine,
     )
@@ -186,7 +199,8 @@ async function reconcileRetention(options: MigrateOptions): Promise<void> {
   // later change of LLMCOST_RETENTION_DAYS is applied here.
   if (recorded !== undefined) {
     const onCluster = renderMigration('{{on_cluster}}', options);
-    for (const table of ['llm_calls', 'llm_call_ids']) {
+    for (const name of ['llm_calls', 'llm_call_ids']) {
+      const table = renderMigration(`{{local:${name}}}`, options);
       await client.command({
         query:
           `ALTER TABLE ${table} ${onCluster} MODIFY TTL toDateTime(occurred_at) + ` +

@@ -1,7 +1,7 @@
 -- One row per priced call event, and one per correction (kind = 'correction',
 -- the difference to what was stored before). Every measure is additive, so a
 -- sum over any slice of rows is right without FINAL or updates.
-CREATE TABLE IF NOT EXISTS llm_calls {{on_cluster}}
+CREATE TABLE IF NOT EXISTS {{local:llm_calls}} {{on_cluster}}
 (
     event_id String,
     kind LowCardinality(String),
@@ -52,9 +52,12 @@ ORDER BY (tenant_id, occurred_at, event_id)
 TTL toDateTime(occurred_at) + INTERVAL {{retention_days}} DAY
 SETTINGS {{dedup_window}};
 
+-- On a cluster, rows go to the shard of their tenant.
+{{distributed:llm_calls:cityHash64(tenant_id)}};
+
 -- The event ids already stored, ordered by id so that the pricing consumer can
 -- ask "which of these ids exist?" through the primary index before it inserts.
-CREATE TABLE IF NOT EXISTS llm_call_ids {{on_cluster}}
+CREATE TABLE IF NOT EXISTS {{local:llm_call_ids}} {{on_cluster}}
 (
     event_id String,
     occurred_at DateTime64(3, 'UTC')
@@ -64,5 +67,7 @@ ORDER BY event_id
 TTL toDateTime(occurred_at) + INTERVAL {{retention_days}} DAY
 SETTINGS {{dedup_window}};
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS llm_call_ids_mv {{on_cluster}} TO llm_call_ids AS
-SELECT event_id, occurred_at FROM llm_calls;
+{{distributed:llm_call_ids:cityHash64(event_id)}};
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS llm_call_ids_mv {{on_cluster}} TO {{local:llm_call_ids}} AS
+SELECT event_id, occurred_at FROM {{local:llm_calls}};

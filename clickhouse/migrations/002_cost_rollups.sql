@@ -2,7 +2,7 @@
 -- merges are eventual, so a query always reads them with sum() and GROUP BY.
 -- Local days in any time zone are sums of 15-minute buckets, which is exact
 -- for every offset in use (whole, half and quarter hours).
-CREATE TABLE IF NOT EXISTS cost_daily {{on_cluster}}
+CREATE TABLE IF NOT EXISTS {{local:cost_daily}} {{on_cluster}}
 (
     day Date,
     tenant_id LowCardinality(String),
@@ -28,7 +28,9 @@ PARTITION BY toYYYYMM(day)
 ORDER BY (tenant_id, day, touchpoint, provider, model, user_id)
 SETTINGS {{dedup_window}};
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS cost_daily_mv {{on_cluster}} TO cost_daily AS
+{{distributed:cost_daily:cityHash64(tenant_id)}};
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS cost_daily_mv {{on_cluster}} TO {{local:cost_daily}} AS
 SELECT
     toDate(occurred_at) AS day,
     tenant_id, user_id, provider, model, touchpoint,
@@ -44,10 +46,10 @@ SELECT
     sum(cost_usd) AS cost_usd,
     sum(unpriced_requests) AS unpriced_requests,
     sum(unpriced_tokens) AS unpriced_tokens
-FROM llm_calls
+FROM {{local:llm_calls}}
 GROUP BY day, tenant_id, user_id, provider, model, touchpoint;
 
-CREATE TABLE IF NOT EXISTS cost_15m {{on_cluster}}
+CREATE TABLE IF NOT EXISTS {{local:cost_15m}} {{on_cluster}}
 (
     bucket DateTime('UTC'),
     tenant_id LowCardinality(String),
@@ -73,7 +75,9 @@ PARTITION BY toYYYYMM(bucket)
 ORDER BY (tenant_id, bucket, touchpoint, provider, model, user_id)
 SETTINGS {{dedup_window}};
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS cost_15m_mv {{on_cluster}} TO cost_15m AS
+{{distributed:cost_15m:cityHash64(tenant_id)}};
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS cost_15m_mv {{on_cluster}} TO {{local:cost_15m}} AS
 SELECT
     toStartOfFifteenMinutes(occurred_at) AS bucket,
     tenant_id, user_id, provider, model, touchpoint,
@@ -89,5 +93,5 @@ SELECT
     sum(cost_usd) AS cost_usd,
     sum(unpriced_requests) AS unpriced_requests,
     sum(unpriced_tokens) AS unpriced_tokens
-FROM llm_calls
+FROM {{local:llm_calls}}
 GROUP BY bucket, tenant_id, user_id, provider, model, touchpoint;

@@ -87,7 +87,10 @@ export class LlmCallsSink {
     const result = await this.client.exec({
       query:
         `INSERT INTO llm_calls SETTINGS insert_deduplication_token = '${token}', ` +
-        'deduplicate_blocks_in_dependent_materialized_views = 1 FORMAT JSONEachRow',
+        'deduplicate_blocks_in_dependent_materialized_views = 1, ' +
+        // On a cluster the insert reaches its shard before the call returns,
+        // so its outcome (and its deduplication token) is the shard's.
+        'distributed_foreground_insert = 1 FORMAT JSONEachRow',
       values: Readable.from([body]),
     });
     result.stream.resume();
