@@ -9,6 +9,7 @@ import { SCHEMA_HEADER, SchemaRegistry } from '../../schemas/registry.ts';
 import { SchemaTopic } from '../../schemas/schema-topic.ts';
 import type { TopicNames } from '../../infra/topics.ts';
 import { BatchConsumer, type ConsumedMessage, type DecodeResult } from '../kit/batch-consumer.ts';
+import { Coalescer } from '../kit/coalescer.ts';
 import { toLlmCallRow } from './llm-calls-row.ts';
 import { LlmCallsSink } from './llm-calls-sink.ts';
 import { PricedCallPublisher } from './priced-call-publisher.ts';
@@ -29,7 +30,7 @@ export interface PricingConsumerOptions {
   retentionDays: number;
   /** @default llmcost-pricing */
   groupId?: string;
-  /** @default 3 */
+  /** Partitions handled at once; their batches are written together. @default 6 */
   partitionsConsumedConcurrently?: number;
   /** The schemas this consumer knows at start. @default those shipped in schemas/ */
   registry?: SchemaRegistry;
@@ -67,6 +68,7 @@ export class PricingConsumer {
   private readonly registry: SchemaRegistry;
   private readonly schemas: SchemaTopic;
   private readonly callCodec: AvroCodec<LlmCall>;
+  private readonly coalescer = new Coalescer<LlmCall>({ flush: (calls) => this.flush(calls) });
   private readonly logger: Logger;
   private readonly warnings: RateLimitedLog;
   private readonly now: () => number;
@@ -99,7 +101,7 @@ export class PricingConsumer {
       topic: options.topics.calls,
       dlqTopic: options.topics.callsDlq,
       logger: this.logger,
-      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 6,
       sessionTimeoutMs: options.sessionTimeoutMs,
       prepare: (messages) => this.learnWriterSchemas(messages),
       decode: (message) => this.decode(message),
@@ -172,11 +174,17 @@ export class PricingConsumer {
     return { ok: true, value: call };
   }
 
-  private async handle(items: ConsumedMessage<LlmCall>[]): Promise<void> {
+  /** The calls of one partition's batch join those of the others in the next flush. */
+  private handle(items: ConsumedMessage<LlmCall>[]): Promise<void> {
+    return this.coalescer.submit(items.map((item) => item.value));
+  }
+
+  /** Prices the calls of one or more batches, writes them, then publishes them. */
+  private async flush(calls: LlmCall[]): Promise<void> {
     const now = this.now();
     const unique = new Map<string, LlmCall>();
-    for (const { value } of items) {
-      if (!unique.has(value.eventId)) unique.set(value.eventId, value);
+    for (const call of calls) {
+      if (!unique.has(call.eventId)) unique.set(call.eventId, call);
     }
 
     const started = performance.now();
@@ -188,7 +196,7 @@ export class PricingConsumer {
     await this.publisher.publish(priced);
     this.logger.debug(
       {
-        batchSize: items.length,
+        batchSize: calls.length,
         pricedMs: Math.round(pricedMs),
         writtenMs: Math.round(writtenMs),
         durationMs: Math.round(performance.now() - started),
@@ -197,7 +205,7 @@ export class PricingConsumer {
     );
 
     this.stats.inserted += result.inserted;
-    this.stats.duplicates += items.length - unique.size + result.alreadyStored;
+    this.stats.duplicates += calls.length - unique.size + result.alreadyStored;
     this.stats.published += priced.length;
     for (const p of priced) {
       if (p.pricingStatus === 'priced') {
