@@ -1,33 +1,26 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../lib/errors.ts';
+import {
+  MAX_TOKENS_PER_REQUEST,
+  SERVICE_TIERS,
+  TOKEN_CLASSES,
+  TOUCHPOINT_PATTERN,
+  type ServiceTier,
+  type TokenClass,
+  type TokenUsage,
+} from './call-fields.ts';
+import { fastParseLlmCall } from './llm-call-fast.ts';
 
-/** The token classes of CONTRACTS.md, in the order they are stored and shown. */
-export const TOKEN_CLASSES = [
-  'inputTokens',
-  'cacheReadTokens',
-  'cacheWriteTokens',
-  'cacheWrite1hTokens',
-  'outputTokens',
-  'reasoningTokens',
-  'audioInputTokens',
-  'audioOutputTokens',
-] as const;
-
-export type TokenClass = (typeof TOKEN_CLASSES)[number];
-export type TokenUsage = Record<TokenClass, number>;
-
-export const SERVICE_TIERS = ['standard', 'batch', 'flex', 'priority'] as const;
-export type ServiceTier = (typeof SERVICE_TIERS)[number];
-
-/** `name` or `namespace:name`, each part lower-case kebab-case. */
-export const TOUCHPOINT_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*(?::[a-z0-9]+(?:-[a-z0-9]+)*)?$/;
-
-/**
- * No single request reads or writes this many tokens; a larger figure is a
- * unit mistake (characters, bytes) rather than usage, and is refused.
- */
-export const MAX_TOKENS_PER_REQUEST = 50_000_000;
+export {
+  MAX_TOKENS_PER_REQUEST,
+  SERVICE_TIERS,
+  TOKEN_CLASSES,
+  TOUCHPOINT_PATTERN,
+  type ServiceTier,
+  type TokenClass,
+  type TokenUsage,
+} from './call-fields.ts';
 
 /** A call as it travels on llm.calls.v1 (the Avro record of schemas/llm-call.v1.avsc). */
 export interface LlmCall {
@@ -115,6 +108,9 @@ export type LlmCallInput = z.input<typeof llmCallSchema>;
  * Throws a ValidationError that lists each bad field by its path.
  */
 export function parseLlmCall(input: unknown, now: () => number = Date.now): LlmCall {
+  const fast = fastParseLlmCall(input, now);
+  if (fast) return fast;
+
   const result = llmCallSchema.safeParse(input);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => ({
