@@ -116,7 +116,7 @@ export async function compactPath(
     summarised: summary?.message ? leftRefs : [],
     truncated: truncation ? [analysis.refs[truncation.index]!] : [],
     warnings: summary?.warning ? [summary.warning] : [],
-    method: usedModel(plan, context, wantSummary) ? 'model' : 'local',
+    method: usedModel(plan, context, summary?.asked ?? false) ? 'model' : 'local',
     summaryFailed: summary?.failed ?? false,
   };
 }
@@ -159,6 +159,8 @@ function requiredReason(requiredTokens: number, available: number): string {
 interface WrittenSummary {
   message?: ChatMessage;
   tokens: number;
+  /** True once the summariser was asked. */
+  asked: boolean;
   failed: boolean;
   warning?: string;
 }
@@ -179,6 +181,7 @@ async function writeSummary(
   if (cap < MIN_SUMMARY_TOKENS) {
     return {
       tokens: 0,
+      asked: false,
       failed: false,
       warning: 'no room left for a summary; older messages dropped',
     };
@@ -208,15 +211,18 @@ async function writeSummary(
   } catch (error) {
     return {
       tokens: 0,
+      asked: true,
       failed: true,
       warning: `summary failed, older messages dropped instead: ${errorMessage(error)}`,
     };
   }
 
   const fitted = fitText(text.trim(), cap, measure, cutTail);
-  if (!fitted) return { tokens: 0, failed: false, warning: 'summary does not fit; dropped' };
+  if (!fitted) {
+    return { tokens: 0, asked: true, failed: false, warning: 'summary does not fit; dropped' };
+  }
   const message = summaryMessage(fitted, covers, context.summarizer.method, plan.strategy);
-  return { message, tokens: context.meter.message(message), failed: false };
+  return { message, tokens: context.meter.message(message), asked: true, failed: false };
 }
 
 function summaryText(message: ChatMessage): string {
@@ -251,9 +257,9 @@ function assemble(
   return output;
 }
 
-function usedModel(plan: PathPlan, context: StrategyContext, summarised: boolean): boolean {
+function usedModel(plan: PathPlan, context: StrategyContext, asked: boolean): boolean {
   return (
-    (summarised && context.summarizer.method === 'model') ||
+    (asked && context.summarizer.method === 'model') ||
     (plan.usesScorer === true && context.scorer.method === 'model')
   );
 }
