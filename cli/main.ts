@@ -3,6 +3,8 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../lib/config.ts';
 import { ConfigError, errorMessage, PipelineError } from '../lib/errors.ts';
+import { registerCompact } from './commands/compact.ts';
+import { registerCompactionWorker } from './commands/compaction-worker.ts';
 import { registerKafka } from './commands/kafka.ts';
 import { registerPricing } from './commands/pricing.ts';
 import { registerReplay } from './commands/replay.ts';
@@ -59,6 +61,8 @@ registerReplay(program, runtime);
 registerSql(program, runtime);
 registerSetup(program, runtime);
 registerKafka(program, runtime);
+registerCompact(program, runtime);
+registerCompactionWorker(program, runtime);
 
 program.exitOverride();
 try {
