@@ -55,8 +55,9 @@ export async function sendRequests(
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const messages = [...(await Promise.all(requests.map((r) => wire.encodeRequest(r)))), ...raw];
-  for (const message of messages) {
-    await producer.send({ topic: topics.compactionRequests, acks: -1, messages: [message] });
+  for (let start = 0; start < messages.length; start += 50) {
+    const chunk = messages.slice(start, start + 50);
+    await producer.send({ topic: topics.compactionRequests, acks: -1, messages: chunk });
   }
   await producer.disconnect();
 }

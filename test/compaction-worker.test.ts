@@ -44,17 +44,6 @@ afterAll(async () => {
   counting.close();
 });
 
-/** Real conversations from every data set, a few of each, for the path strategies. */
-function realPaths(perSource: number) {
-  const bySource = new Map<string, ReturnType<typeof loadAllConversations>>();
-  for (const conversation of loadAllConversations()) {
-    const list = bySource.get(conversation.source) ?? [];
-    if (list.length < perSource) list.push(conversation);
-    bySource.set(conversation.source, list);
-  }
-  return [...bySource.values()].flat();
-}
-
 const PATH_OPTIONS: Record<string, Record<string, unknown>> = {
   'sliding-window': { summarise: true },
   semantic: {},
@@ -62,13 +51,13 @@ const PATH_OPTIONS: Record<string, Record<string, unknown>> = {
   none: {},
 };
 
-describe('all eight strategies through the topics on real conversations', () => {
+describe('all eight strategies through the topics on the real conversations', () => {
   it('answers every request with a result that passes the validator', async () => {
     const meter = counting.meter('gpt-4o');
     const requests: CompactionRequest[] = [];
     for (const strategy of STRATEGY_NAMES) {
       if (strategy.startsWith('merge')) {
-        for (const pair of loadAllBranches().slice(0, 6)) {
+        for (const pair of loadAllBranches()) {
           const size = meter.conversation([...pair.main, ...pair.branch]);
           requests.push(
             newRequest({
@@ -81,7 +70,7 @@ describe('all eight strategies through the topics on real conversations', () => 
         }
         continue;
       }
-      for (const conversation of realPaths(3)) {
+      for (const conversation of loadAllConversations()) {
         const size = meter.conversation(conversation.messages, conversation.tools);
         requests.push(
           newRequest({
