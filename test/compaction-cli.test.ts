@@ -99,7 +99,9 @@ describe('llmcost compact', () => {
       '100000',
     ]);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^strategy merge-minimal · model gpt-4o \(exact counts\) · method none/);
+    expect(stdout).toMatch(
+      /^strategy merge-minimal · model gpt-4o \(exact counts\) · method none · nothing removed/,
+    );
     expect(stdout).toMatch(/tokens [\d,]+ → [\d,]+ of 100,000/);
   });
 

@@ -13,7 +13,7 @@ export function renderResult(result: CompactionResult): string {
   const fit = result.fitsBudget ? 'fits' : `does not fit: ${result.reason}`;
   const lines = [
     `strategy ${result.strategy} · model ${result.model} (${counts}) · method ${result.method}` +
-      (result.compacted ? '' : ' · unchanged'),
+      (result.compacted ? '' : ' · nothing removed'),
     `tokens ${number(result.tokensBefore)} → ${number(result.tokensAfter)} of ` +
       `${number(result.tokenBudget)} (${saved}) · ${fit}`,
     `messages kept ${result.messages.filter((m) => !isSummary(m)).length} · dropped ` +
