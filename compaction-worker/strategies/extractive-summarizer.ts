@@ -75,8 +75,10 @@ function compose(previous: string[], lines: string[], limit: number, omitted: nu
     return chars.length > limit ? `${chars.slice(0, limit).join('')}…` : line;
   };
   const parts = previous.map(shorten);
-  if (omitted > 0) parts.push(`(${omitted} older messages left out)`);
-  parts.push(...lines.slice(omitted).map(shorten));
+  if (omitted > 0)
+    parts.push(`(${omitted} older ${omitted === 1 ? 'message' : 'messages'} left out)`);
+  // Lines cut short can become the same line: one of them is enough.
+  parts.push(...unique(lines.slice(omitted).map(shorten)));
   return parts.join('\n');
 }
 
