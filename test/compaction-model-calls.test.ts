@@ -64,7 +64,7 @@ describe('model calls of compactions are priced like any other call', () => {
     counting.close();
   });
 
-  it('stores each call in llm_calls under its tenant and compaction touchpoint, with the real usage', async () => {
+  it('stores each call in llm_calls under its tenant and touchpoint, with its usage', async () => {
     const semantic = newRequest({
       tenantId: 'tenant-sem',
       strategy: 'semantic',
@@ -95,7 +95,8 @@ describe('model calls of compactions are priced like any other call', () => {
     const rows = await waitFor('priced compaction calls', async () => {
       const found = await queryRows(
         store,
-        `SELECT tenant_id, touchpoint, model, pricing_status, input_tokens, toString(cost_usd) AS cost
+        `SELECT tenant_id, touchpoint, model, pricing_status, input_tokens,
+                toString(cost_usd) AS cost
          FROM llm_calls WHERE touchpoint LIKE 'compaction:%' ORDER BY tenant_id`,
       );
       return found.length >= calls ? found : undefined;
@@ -114,7 +115,7 @@ describe('model calls of compactions are priced like any other call', () => {
 });
 
 describe('a slow request does not stall its partition', () => {
-  it('keeps its place in the group while the model takes longer than the session timeout', async () => {
+  it('keeps its place in the group while the model outlasts the session timeout', async () => {
     const slow = await startFakeChatServer({ meter: counting.meter(MODEL), delayMs: 9_000 });
     const topics = await freshTopics(kafka, 1);
     const model = new ModelBackend(

@@ -103,7 +103,7 @@ describe('case 3 and 7: no compaction means no change', () => {
     },
   );
 
-  it('keeps the tool messages of [U1, A1(c1), T(c1), A2] with a target far above its size', async () => {
+  it('keeps the tool messages of [U1, A1(c1), T(c1), A2] far under budget', async () => {
     const conversation = [U('U1'), Acall('A1', 'c1'), T('c1'), A('A2')];
     for (const name of PATH_STRATEGIES) {
       const outcome = await compact(name, path(conversation, 10_000, {}));
@@ -125,7 +125,7 @@ describe('case 4 and 5: the system message survives a count window', () => {
     expect(ids(outcome.messages)).toEqual(['S', 'A2', 'U3']);
   });
 
-  it('keep the last 3 of [S, U"first", A(k9), T(k9), U"second", A"done"] drops the pair', async () => {
+  it('keep the last 3 of [S, U1, A(k9), T(k9), U2, A"done"] drops the pair', async () => {
     const conversation = [
       S(),
       U('U1', 'first'),
@@ -289,7 +289,7 @@ describe('case 17: minimal merge', () => {
     expect(ids(outcome.messages)).toEqual(['b1', 'm1', 'b2']);
   });
 
-  it('pins the survivor when either copy is pinned, and never removes a pinned repeat', async () => {
+  it('pins the survivor of a pinned copy and never removes a pinned repeat', async () => {
     const pinnedCopy = [
       ...branch.slice(0, 1).map((m) => ({ ...m, pinned: true })),
       ...branch.slice(1),

@@ -7,8 +7,11 @@ import { sentences, speaker } from './transcript.ts';
 const LINE_LIMITS = [600, 400, 240, 160, 100, 60, 30];
 
 /** Words that mark a decision, a commitment or a result. */
-const OUTCOME_CUES =
-  /\b(decid|decision|agree|confirm|book|cancel|chose|choose|will|must|result|total|final|answer|done|succe|fail|error|refund|approved|denied|owns?|due|updated?)/i;
+const OUTCOME_CUES = new RegExp(
+  '\\b(decid|decision|agree|confirm|book|cancel|chose|choose|will|must|result|total|final|' +
+    'answer|done|succe|fail|error|refund|approved|denied|owns?|due|updated?)',
+  'i',
+);
 
 /**
  * The summariser used when no model endpoint is configured: deterministic
