@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../../lib/errors.ts';
+import { issuesOf } from '../validation-issues.ts';
 
 /** Roles of OpenAI-style chat messages; `function` is the legacy positional tool result. */
 export const CHAT_ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
@@ -109,11 +110,7 @@ export function parseMessages(input: unknown, path: string): ChatMessage[] {
   const result = z.array(chatMessageSchema).safeParse(input);
   if (result.success) return result.data;
 
-  const issues = result.error.issues.map((issue) => ({
-    path: [path, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
-  throw new ValidationError('conversation', issues);
+  throw new ValidationError('conversation', issuesOf(result.error, [path]));
 }
 
 /** System and developer messages set the rules of a conversation. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../../lib/errors.ts';
+import { issuesOf } from '../validation-issues.ts';
 
 /** Options every summarising strategy shares. */
 export const summaryOptions = {
@@ -22,12 +23,10 @@ export function parseOptions<T extends z.ZodRawShape>(
   if (result.success) return result.data;
 
   const known = Object.keys(shape).join(', ') || 'none';
-  const issues = result.error.issues.map((issue) => ({
-    path: ['options', ...issue.path.map(String)].join('.'),
-    message:
-      issue.code === 'unrecognized_keys'
-        ? `${issue.message}; ${strategy} takes: ${known}`
-        : issue.message,
-  }));
+  const issues = issuesOf(result.error, ['options']).map((issue, index) =>
+    result.error.issues[index]?.code === 'unrecognized_keys'
+      ? { ...issue, message: `${issue.message}; ${strategy} takes: ${known}` }
+      : issue,
+  );
   throw new ValidationError(`${strategy} options`, issues, { strategy });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../../lib/errors.ts';
+import { issuesOf } from '../validation-issues.ts';
 import { parseMessages, type ChatMessage } from '../conversation/message.ts';
 import type { PinList } from '../conversation/pins.ts';
 import { toolDefinitionSchema, type ToolDefinition } from '../tokens/tool-definitions.ts';
@@ -91,13 +92,7 @@ const requestSchema = z.strictObject({
  */
 export function parseCompactionRequest(input: unknown): CompactionRequest {
   const parsed = requestSchema.safeParse(input);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({
-      path: issue.path.map(String).join('.'),
-      message: issue.message,
-    }));
-    throw new ValidationError('compaction request', issues);
-  }
+  if (!parsed.success) throw new ValidationError('compaction request', issuesOf(parsed.error));
 
   const request = parsed.data;
   const strategy = createStrategy(request.strategy);
