@@ -3,8 +3,3 @@ export function reduction(tokensBefore: number, tokensAfter: number): number {
   if (tokensBefore <= 0) return 0;
   return Math.max(0, (tokensBefore - tokensAfter) / tokensBefore);
 }
-
-/** A reduction as a percentage with one decimal, for people. */
-export function formatReduction(tokensBefore: number, tokensAfter: number): string {
-  return `${(reduction(tokensBefore, tokensAfter) * 100).toFixed(1)}%`;
-}

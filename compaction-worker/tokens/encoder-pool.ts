@@ -21,15 +21,6 @@ export class EncoderPool {
     return this.encoder(encoding).encode_ordinary(text).length;
   }
 
-  /** The token ids of text, special-token strings read as plain text. */
-  encode(encoding: ExactEncoding, text: string): Uint32Array {
-    return this.encoder(encoding).encode_ordinary(text);
-  }
-
-  decode(encoding: ExactEncoding, tokens: Uint32Array): string {
-    return new TextDecoder().decode(this.encoder(encoding).decode(tokens));
-  }
-
   /** Frees every encoder; later counts fail instead of leaking new ones. */
   close(): void {
     for (const encoder of this.encoders.values()) encoder.free();
