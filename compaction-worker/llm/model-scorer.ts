@@ -35,7 +35,7 @@ export class ModelImportanceScorer implements ImportanceScorer {
 
   async score(messages: ChatMessage[], focus: string): Promise<number[]> {
     const batchSize = this.batchSize();
-    const local = await this.options.fallback.score(messages, focus);
+    let local: number[] | undefined;
     const scores: number[] = [];
     for (let start = 0; start < messages.length; start += batchSize) {
       const batch = messages.slice(start, start + batchSize);
@@ -45,6 +45,7 @@ export class ModelImportanceScorer implements ImportanceScorer {
         this.options.warnings.push(
           `model scoring failed, local scores used: ${errorMessage(error)}`,
         );
+        local ??= await this.options.fallback.score(messages, focus);
         scores.push(...local.slice(start, start + batch.length));
       }
     }
