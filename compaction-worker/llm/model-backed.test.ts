@@ -221,6 +221,28 @@ describe('case 11: the summariser never gets more than its context', () => {
   });
 });
 
+describe('a scoring batch the model cannot answer', () => {
+  it('is scored locally, with a warning, and the result stays valid', async () => {
+    const failing = await startFakeChatServer({
+      meter: counting.meter(SUMMARISER),
+      failStatus: 400,
+    });
+    try {
+      const backend = new ModelBackend(endpoint(failing.url), counting);
+      const result = await runCompaction(request({ messages: tau.messages, tokenBudget: 4_000 }), {
+        counting,
+        model: backend,
+        calls: sink(),
+      });
+      expect(result.status).toBe('ok');
+      expect(result.fitsBudget).toBe(true);
+      expect(result.warnings.join(' ')).toMatch(/model scoring failed, local scores used/);
+    } finally {
+      await failing.close();
+    }
+  });
+});
+
 describe('configuration', () => {
   it('uses local methods without an endpoint and names a missing variable', () => {
     expect(loadCompactionConfig({}).endpoint).toBeUndefined();
