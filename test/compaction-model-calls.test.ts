@@ -61,7 +61,6 @@ describe('model calls of compactions are priced like any other call', () => {
     await pricing?.stop();
     await store?.close();
     await server?.close();
-    counting.close();
   });
 
   it('stores each call in llm_calls under its tenant and touchpoint, with its usage', async () => {
