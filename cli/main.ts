@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../lib/config.ts';
 import { ConfigError, errorMessage, PipelineError } from '../lib/errors.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerCompact } from './commands/compact.ts';
+import { registerCompactionWorker } from './commands/compaction-worker.ts';
 import { registerKafka } from './commands/kafka.ts';
 import { registerPrice } from './commands/price.ts';
 import { registerPricing } from './commands/pricing.ts';
@@ -72,6 +74,8 @@ registerDoctor(program, runtime);
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
 });
+registerCompact(program, runtime);
+registerCompactionWorker(program, runtime);
 
 program.exitOverride();
 try {

@@ -1,5 +1,9 @@
 import type { Kafka } from 'kafkajs';
 import type { ClickHouseStore } from '../clickhouse/client.ts';
+import { loadCompactionConfig } from '../compaction-worker/config.ts';
+import { ModelBackend } from '../compaction-worker/llm/model-backend.ts';
+import { TokenCounting } from '../compaction-worker/tokens/token-counting.ts';
+import { CompactionWorker } from '../compaction-worker/worker/compaction-worker.ts';
 import { createPriceBook } from '../consumers/pricing/create-price-book.ts';
 import { LlmCallsSink } from '../consumers/pricing/llm-calls-sink.ts';
 import { PricedCallPublisher } from '../consumers/pricing/priced-call-publisher.ts';
@@ -94,4 +98,32 @@ export async function startRepricer(
     publish: (corrections) => publisher.publish(corrections),
     logger: runtime.logger.child({ component: 'reprice' }),
   });
+}
+
+/**
+ * Starts the compaction worker on the pipeline's topics, model-backed when
+ * COMPACTION_LLM_URL and COMPACTION_LLM_MODEL are set. Its token encoders
+ * are freed after it stops.
+ */
+export async function startCompactionWorker(
+  runtime: Runtime,
+  host: ServiceHost,
+  base: Pick<PipelineBase, 'kafka'>,
+): Promise<CompactionWorker> {
+  const { endpoint } = loadCompactionConfig(process.env);
+  const counting = new TokenCounting();
+  const worker = new CompactionWorker({
+    kafka: base.kafka,
+    topics: topicNames(runtime.config.topicPrefix),
+    logger: runtime.logger,
+    counting,
+    model: endpoint ? new ModelBackend(endpoint, counting) : undefined,
+    groupId: `${runtime.config.topicPrefix}llmcost-compaction`,
+  });
+  await worker.start();
+  host.onStop('compaction worker', async () => {
+    await worker.stop();
+    counting.close();
+  });
+  return worker;
 }
