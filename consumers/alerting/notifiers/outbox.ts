@@ -1,0 +1,145 @@
+import type { ClickHouseClient } from '../../../clickhouse/client.ts';
+import { classifyClickHouseError } from '../../../clickhouse/errors.ts';
+import type { CostAlert } from '../../../schemas/cost-alert.ts';
+import type { ChannelName } from './channel.ts';
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One alert on its way to one channel. */
+export interface Delivery {
+  alert: CostAlert;
+  channel: ChannelName;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string;
+}
+
+interface DeliveryRow {
+  alert_id: string;
+  channel: ChannelName;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string;
+  alert: string;
+}
+
+const LOOKUP_CHUNK = 1_000;
+
+/**
+ * The durable record of deliveries, in the ClickHouse table
+ * `alert_deliveries`: an alert is written here, per channel, before the
+ * offset that carried it is committed, so a crash loses no delivery; each
+ * attempt writes a new version of the row. `owner` and `lease_until` keep
+ * two instances from working on the same pending delivery while its owner
+ * is alive.
+ */
+export class DeliveryOutbox {
+  private version = 0;
+
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly owner: string,
+    private readonly leaseMs: number,
+  ) {}
+
+  /** The ids among `alertIds` that have deliveries already. */
+  async known(alertIds: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let start = 0; start < alertIds.length; start += LOOKUP_CHUNK) {
+      const rows = await this.query<{ alert_id: string }>(
+        'SELECT DISTINCT alert_id FROM alert_deliveries WHERE alert_id IN {ids:Array(String)}',
+        { ids: alertIds.slice(start, start + LOOKUP_CHUNK) },
+      );
+      for (const row of rows) found.add(row.alert_id);
+    }
+    return found;
+  }
+
+  /** Writes the current state of deliveries, leased to this instance until their next attempt. */
+  async save(deliveries: Delivery[], now = Date.now()): Promise<void> {
+    if (deliveries.length === 0) return;
+    const values = deliveries.map((delivery) => ({
+      alert_id: delivery.alert.alertId,
+      channel: delivery.channel,
+      status: delivery.status,
+      attempts: delivery.attempts,
+      next_attempt_at: delivery.nextAttemptAt,
+      owner: this.owner,
+      lease_until: Math.max(now, delivery.nextAttemptAt) + this.leaseMs,
+      last_error: delivery.lastError.slice(0, 1_000),
+      alert: JSON.stringify(delivery.alert),
+      version: this.nextVersion(now),
+      updated_at: now,
+    }));
+    try {
+      await this.client.insert({ table: 'alert_deliveries', values, format: 'JSONEachRow' });
+    } catch (error) {
+      throw classifyClickHouseError(error, { table: 'alert_deliveries', batchSize: values.length });
+    }
+  }
+
+  /** Pending deliveries this instance may work on: its own, or others' whose lease ran out. */
+  async pending(now = Date.now(), limit = 500): Promise<Delivery[]> {
+    const rows = await this.query<DeliveryRow>(
+      `SELECT alert_id, channel,
+              argMax(status, version) AS status, argMax(attempts, version) AS attempts,
+              toUnixTimestamp64Milli(argMax(next_attempt_at, version)) AS next_attempt_at,
+              argMax(last_error, version) AS last_error, argMax(alert, version) AS alert
+       FROM alert_deliveries
+       GROUP BY alert_id, channel
+       HAVING status = 'pending'
+          AND (argMax(owner, version) = {owner:String}
+               OR argMax(lease_until, version) < fromUnixTimestamp64Milli({now:Int64}, 'UTC'))
+       ORDER BY next_attempt_at LIMIT {limit:UInt32}`,
+      { owner: this.owner, now, limit },
+    );
+    return rows.map(toDelivery);
+  }
+
+  /** Deliveries that gave up, newest first, for operators. */
+  async failed(limit = 100): Promise<Delivery[]> {
+    const rows = await this.query<DeliveryRow>(
+      `SELECT alert_id, channel,
+              argMax(status, version) AS status, argMax(attempts, version) AS attempts,
+              toUnixTimestamp64Milli(argMax(next_attempt_at, version)) AS next_attempt_at,
+              argMax(last_error, version) AS last_error, argMax(alert, version) AS alert,
+              max(updated_at) AS at
+       FROM alert_deliveries GROUP BY alert_id, channel HAVING status = 'failed'
+       ORDER BY at DESC LIMIT {limit:UInt32}`,
+      { limit },
+    );
+    return rows.map(toDelivery);
+  }
+
+  /** Versions grow within a process even when two writes share a millisecond. */
+  private nextVersion(now: number): number {
+    this.version = Math.max(this.version + 1, now * 1_000);
+    return this.version;
+  }
+
+  private async query<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
+    try {
+      const result = await this.client.query({
+        query,
+        query_params: params,
+        format: 'JSONEachRow',
+      });
+      return await result.json<T>();
+    } catch (error) {
+      throw classifyClickHouseError(error, { table: 'alert_deliveries' });
+    }
+  }
+}
+
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    alert: JSON.parse(row.alert) as CostAlert,
+    channel: row.channel,
+    status: row.status,
+    attempts: Number(row.attempts),
+    nextAttemptAt: Number(row.next_attempt_at),
+    lastError: row.last_error,
+  };
+}
