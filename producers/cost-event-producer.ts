@@ -6,12 +6,15 @@ import { AvroCodec } from '../schemas/codec.ts';
 import { parseLlmCall, type LlmCall, type LlmCallInput } from '../schemas/llm-call.ts';
 import { SchemaRegistry } from '../schemas/registry.ts';
 import { topicNames } from '../infra/topics.ts';
+import { QuotaView, type QuotaCheck } from './quota-view.ts';
 
 export interface CostEventProducerOptions {
   kafka: Kafka;
   logger: Logger;
   /** @default llm.calls.v1 */
   topic?: string;
+  /** Read by checkQuota(). @default quota.state.v1 */
+  quotaTopic?: string;
   /**
    * Events held while Kafka is slow or away; past this, record() waits, then throws.
    * @default 10000
@@ -91,6 +94,7 @@ export class CostEventProducer {
   private closed = false;
   private wake: (() => void) | undefined;
   private roomWaiters: (() => void)[] = [];
+  private quota: QuotaView | undefined;
   private drainedWaiters: (() => void)[] = [];
 
   constructor(private readonly options: CostEventProducerOptions) {
@@ -133,6 +137,22 @@ export class CostEventProducer {
     return { eventIds: calls.map((call) => call.eventId) };
   }
 
+  /**
+   * Where the budgets stand that would count a call in `scope` (`tenant=acme`,
+   * `tenant=acme,user=u7` …), from quota.state.v1 as the alerting consumer
+   * publishes it. The first call reads the topic; later ones answer from
+   * memory. Whether to refuse, degrade or go on is the service's choice.
+   */
+  async checkQuota(scope: string): Promise<QuotaCheck> {
+    this.quota ??= new QuotaView(
+      this.options.kafka,
+      this.options.quotaTopic ?? topicNames().quotaState,
+      this.options.logger,
+    );
+    await this.quota.ready();
+    return this.quota.check(scope);
+  }
+
   /** Resolves when every queued event is in Kafka; throws with the rest after timeoutMs. */
   async flush(timeoutMs = 30_000): Promise<void> {
     if (this.buffer.length === 0) return;
@@ -156,6 +176,7 @@ export class CostEventProducer {
       this.closed = true;
       this.wake?.();
       await this.sending?.catch(() => undefined);
+      await this.quota?.stop();
       await this.producer.disconnect();
     }
   }
