@@ -3,6 +3,8 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../lib/config.ts';
 import { ConfigError, errorMessage, PipelineError } from '../lib/errors.ts';
+import { registerAlerting } from './commands/alerting.ts';
+import { registerBudgets } from './commands/budgets.ts';
 import { registerKafka } from './commands/kafka.ts';
 import { registerPricing } from './commands/pricing.ts';
 import { registerReplay } from './commands/replay.ts';
@@ -55,6 +57,8 @@ const runtime: RuntimeFactory = (command) => {
 
 registerUp(program, runtime);
 registerPricing(program, runtime);
+registerAlerting(program, runtime);
+registerBudgets(program, runtime);
 registerReplay(program, runtime);
 registerSql(program, runtime);
 registerSetup(program, runtime);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { topicNames } from '../../infra/topics.ts';
 import { runDemo } from '../demo.ts';
-import { startBase, startPricing } from '../pipeline.ts';
+import { alertingRoutes, startAlerting, startBase, startPricing } from '../pipeline.ts';
 import { ServiceHost } from '../service-host.ts';
 import type { RuntimeFactory } from './types.ts';
 
@@ -16,9 +16,10 @@ export function registerUp(program: Command, runtime: RuntimeFactory): void {
       `
 Starts (or reuses) the local Kafka broker unless KAFKA_BROKERS is set, creates
 the topics, migrates ClickHouse (embedded in <data dir>/clickhouse unless
-CLICKHOUSE_URL is set), and runs the pricing consumer and the HTTP API. Unless
---no-demo, it then replays both bundled Azure traces and prints what they cost.
-Ctrl-C stops everything cleanly, the broker too if this command started it.`,
+CLICKHOUSE_URL is set), and runs the pricing and alerting consumers and the
+HTTP API. Unless --no-demo, it then replays both bundled Azure traces and
+prints what they cost. Ctrl-C stops everything cleanly, the broker too if this
+command started it.`,
     )
     .action(async (options: { demo: boolean }, command: Command) => {
       const started = Date.now();
@@ -29,7 +30,12 @@ Ctrl-C stops everything cleanly, the broker too if this command started it.`,
       const { base, api } = await host.start(async () => {
         const parts = await startBase(rt, host, 'llmcost-up', { stopLocalKafka: true });
         const pricing = await startPricing(rt, host, parts);
-        const server = await host.serveApi(parts.store, () => ({ pricing: pricing.isReady() }));
+        const alerting = await startAlerting(rt, host, parts);
+        const server = await host.serveApi(
+          parts.store,
+          () => ({ pricing: pricing.isReady(), alerting: alerting.isReady() }),
+          alertingRoutes(alerting),
+        );
         return { base: parts, api: server };
       });
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
