@@ -1,0 +1,209 @@
+import path from 'node:path';
+import type { Consumer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTrace, traceCalls } from '../cli/replay/azure-trace.ts';
+import { AlertingService } from '../consumers/alerting/alerting-service.ts';
+import { parseBudget } from '../consumers/alerting/budget.ts';
+import type { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
+import type { TopicNames } from '../infra/topics.ts';
+import { packageRoot } from '../lib/config.ts';
+import { CostEventProducer } from '../producers/cost-event-producer.ts';
+import { AvroCodec } from '../schemas/codec.ts';
+import type { PricedCall } from '../schemas/priced-call.ts';
+import { SchemaRegistry } from '../schemas/registry.ts';
+import {
+  mailHeader,
+  receiverConfig,
+  startReceivers,
+  waitForAlertingIdle,
+  type Receivers,
+} from './alerting-receivers.ts';
+import { freshStore, freshTopics, testKafka, testLogger, waitFor } from './helpers/infra.ts';
+import { startPricingConsumer } from './helpers/pipeline.ts';
+
+const TRACE = path.join(
+  packageRoot,
+  'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv',
+);
+const CHUNK = 200;
+
+/**
+ * A zone in which the whole last hour falls on one local day, so that the
+ * replayed hour (which ends now) never straddles the budget's midnight.
+ */
+function zoneWithOneDayHour(now: number): string {
+  const zones = ['UTC', 'Asia/Tokyo', 'America/New_York', 'Asia/Kolkata'];
+  const hourIn = (zone: string) =>
+    Number(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hour: 'numeric',
+        hourCycle: 'h23',
+      }).format(now),
+    );
+  return zones.find((zone) => hourIn(zone) >= 2 && hourIn(zone) <= 22)!;
+}
+
+describe('a 10 USD daily budget crossed by a replay', () => {
+  const kafka = testKafka();
+  const groupPrefix = 'latency-test.';
+  let store: Awaited<ReturnType<typeof freshStore>>;
+  let topics: TopicNames;
+  let pricing: PricingConsumer;
+  let receivers: Receivers;
+  let producer: CostEventProducer;
+  let service: AlertingService;
+  let probe: Consumer | undefined;
+
+  const CROSSINGS = ['budget.warning', 'budget.exceeded'];
+
+  /** The crossing alerts each channel received, by type; every channel must agree. */
+  function crossings(): string[] {
+    const byChannel = {
+      webhook: receivers.webhook.received.map((r) => String(r.json.type)),
+      slack: receivers.slack.received.map((r) => CROSSINGS.find((t) => r.body.includes(t)) ?? ''),
+      pagerduty: receivers.pagerduty.received.map((r) => {
+        return String((r.json.payload as Record<string, unknown>).class);
+      }),
+      email: receivers.smtp.received.map((m) => mailHeader(m.raw, 'X-Llmcost-Alert-Type') ?? ''),
+    };
+    const lists = Object.values(byChannel).map((types) =>
+      types.filter((type) => CROSSINGS.includes(type)).sort(),
+    );
+    for (const list of lists) expect(list).toEqual(lists[0]);
+    return lists[0]!;
+  }
+
+  function startService(): Promise<void> {
+    service = new AlertingService({
+      kafka,
+      clickhouse: store.client,
+      topics,
+      logger: testLogger,
+      config: receiverConfig(receivers),
+      groupPrefix,
+      instanceId: 'latency',
+      reports: false,
+    });
+    return service.start();
+  }
+
+  /**
+   * When each priced call reaches llm.costs.v1, read by a consumer of the
+   * test's own: the pricing stage's share of the delay, the baseline the
+   * alerting stage adds to.
+   */
+  async function probePricedArrivals(): Promise<Map<string, number>> {
+    const arrivals = new Map<string, number>();
+    const codec = new AvroCodec<PricedCall>(new SchemaRegistry(), 'priced-call');
+    probe = kafka.consumer({ groupId: `${topics.costs}.latency-probe` });
+    await probe.connect();
+    await probe.subscribe({ topic: topics.costs, fromBeginning: true });
+    await probe.run({
+      eachMessage: async ({ message }) => {
+        const at = Date.now();
+        const priced = codec.decode(message.value, message.headers);
+        if (!arrivals.has(priced.call.eventId)) arrivals.set(priced.call.eventId, at);
+      },
+    });
+    return arrivals;
+  }
+
+  beforeAll(async () => {
+    store = await freshStore();
+    topics = await freshTopics(kafka);
+    receivers = await startReceivers();
+    pricing = await startPricingConsumer(kafka, store, topics);
+    producer = new CostEventProducer({ kafka, logger: testLogger, topic: topics.calls });
+    await startService();
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await probe?.disconnect();
+    await producer?.close();
+    await pricing?.stop();
+    await receivers?.close();
+    await store?.close();
+  });
+
+  it('delivers one warning and one exceeded alert to each channel, and measures the delay', async () => {
+    const now = Date.now();
+    const timeZone = zoneWithOneDayHour(now);
+    await service.budgets.set(
+      parseBudget({ scope: 'tenant=tenant-01', period: 'day', timeZone, limitUsd: '10' }),
+    );
+    await service.monitor.refresh();
+
+    // The trace replayed in order, in acknowledged chunks: the moment the chunk
+    // holding a call is acknowledged by Kafka is when that call was published.
+    const calls = traceCalls(readTrace(TRACE), {
+      provider: 'openai',
+      model: 'gpt-4o',
+      touchpoint: 'main-chat',
+      tenants: 5,
+      users: 20,
+      rebase: 'now',
+      shiftDays: 0,
+    });
+    const pricedAt = await probePricedArrivals();
+    const publishedAt = new Map<string, number>();
+    for (let start = 0; start < calls.length; start += CHUNK) {
+      const chunk = calls.slice(start, start + CHUNK);
+      const { eventIds } = await producer.recordMany(chunk);
+      await producer.flush();
+      const at = Date.now();
+      for (const id of eventIds) publishedAt.set(id, at);
+    }
+    await waitForAlertingIdle(kafka, topics, groupPrefix);
+    await waitFor('deliveries', async () => (service.worker.backlog() === 0 ? true : undefined));
+
+    // A projected breach may come first, depending on the hour the test runs; it is
+    // an alert of its own type and not counted here.
+    expect(crossings()).toEqual(['budget.exceeded', 'budget.warning']);
+    const webhook = receivers.webhook.received.filter((r) =>
+      CROSSINGS.includes(String(r.json.type)),
+    );
+
+    for (const delivery of webhook) {
+      const published = publishedAt.get(String(delivery.json.triggeredBy));
+      expect(published).toBeDefined();
+      const channels = {
+        webhook: delivery.at,
+        slack: receivers.slack.received.find((r) => r.body.includes(String(delivery.json.alertId)))
+          ?.at,
+        pagerduty: receivers.pagerduty.received.find(
+          (r) => r.json.dedup_key === delivery.json.alertId,
+        )?.at,
+        email: receivers.smtp.received.find((m) => m.raw.includes(String(delivery.json.alertId)))
+          ?.at,
+      };
+      const priced = pricedAt.get(String(delivery.json.triggeredBy))! - published!;
+      const delays = Object.entries(channels).map(([name, at]) => `${name} ${at! - published!} ms`);
+      delays.push(`baseline: on llm.costs.v1 after ${priced} ms`);
+      process.stdout.write(
+        `latency ${delivery.json.type} (crossing call published → received): ${delays.join(', ')}\n`,
+      );
+    }
+  });
+
+  it('delivers no duplicate after a graceful restart and more spend the same day', async () => {
+    const before = receivers.webhook.received.length;
+    await service.stop();
+    await startService();
+
+    await producer.record({
+      tenantId: 'tenant-01',
+      userId: 'user-001',
+      touchpoint: 'main-chat',
+      provider: 'openai',
+      model: 'gpt-4o',
+      usage: { inputTokens: 100_000, outputTokens: 1_000 },
+    });
+    await producer.flush();
+    await waitForAlertingIdle(kafka, topics, groupPrefix);
+    await waitFor('deliveries', async () => (service.worker.backlog() === 0 ? true : undefined));
+    expect(receivers.webhook.received.length).toBe(before);
+    expect(crossings()).toEqual(['budget.exceeded', 'budget.warning']);
+  });
+});
