@@ -124,12 +124,17 @@ export function receiverConfig(receivers: Receivers): AlertingConfig {
   };
 }
 
-/** Waits until the alerting and notify groups have committed everything in their topics. */
+/**
+ * Waits until pricing (the test helper's group), then the alerting and notify
+ * groups, have committed everything in their topics.
+ */
 export async function waitForAlertingIdle(kafka: Kafka, topics: TopicNames, groupPrefix: string) {
   const admin = kafka.admin();
   await admin.connect();
   try {
     await waitFor('alerting to catch up', async () => {
+      const calls = await consumerLag(admin, `${topics.calls}.pricing`, topics.calls);
+      if (calls !== 0) return undefined;
       const costs = await consumerLag(admin, `${groupPrefix}llmcost-alerting`, topics.costs);
       const alerts = await consumerLag(admin, `${groupPrefix}llmcost-notify`, topics.alerts);
       return costs === 0 && alerts === 0 ? true : undefined;
