@@ -21,7 +21,7 @@ export interface CostReporterOptions {
 interface TenantTotal {
   tenant_id: string;
   total: string;
-  requests: string;
+  request_count: string;
   unpriced: string;
 }
 
@@ -67,7 +67,7 @@ export class CostReporter {
     const type = kind === 'day' ? 'cost.report.daily' : 'cost.report.monthly';
     const range = { from: dayText(window.start), to: dayText(window.end) };
     const totals = await this.query<TenantTotal>(
-      `SELECT tenant_id, toString(sum(cost_usd)) AS total, sum(requests) AS requests,
+      `SELECT tenant_id, toString(sum(cost_usd)) AS total, sum(requests) AS request_count,
               sum(unpriced_requests) AS unpriced
        FROM cost_daily WHERE day >= {from:Date} AND day < {to:Date}
        GROUP BY tenant_id HAVING sum(requests) > 0 ORDER BY tenant_id`,
@@ -101,7 +101,7 @@ export class CostReporter {
       triggeredBy: null,
       spike: null,
       details: {
-        requests: row.requests,
+        requests: String(row.request_count),
         'top touchpoints': touchpoints.get(row.tenant_id) ?? '',
         'top models': models.get(row.tenant_id) ?? '',
       },
