@@ -7,10 +7,11 @@ import type { QuotaState } from '../../schemas/quota-state.ts';
 import { SchemaRegistry } from '../../schemas/registry.ts';
 
 /**
- * Publishes alerts to cost.alerts.v1 (keyed by alert id, so repeats of one
- * alert land on one partition, where the notifier drops them) and quota
- * states to the compacted quota.state.v1 (keyed by budget id, so the topic
- * keeps the latest state of each budget).
+ * Publishes alerts to cost.alerts.v1, keyed by scope (or by id when an alert
+ * has none): the alerts of one scope stay in the order they were raised, and
+ * repeats of one alert land on one partition, where the notifier drops
+ * them. Quota states go to the compacted quota.state.v1, keyed by budget id,
+ * so that the topic keeps the latest state of each budget.
  */
 export class AlertPublisher {
   private readonly producer: Producer;
@@ -46,7 +47,7 @@ export class AlertPublisher {
   async alerts(alerts: CostAlert[]): Promise<void> {
     if (alerts.length === 0) return;
     const messages = alerts.map((alert) => ({
-      key: alert.alertId,
+      key: alert.scope || alert.alertId,
       ...this.alertCodec.encode(alert),
     }));
     await this.send(this.topics.alerts, messages);
