@@ -57,14 +57,14 @@ export class AlertLog {
 
   /** The latest alerts, newest first, optionally of one tenant or type. */
   async recent(filter: { limit: number; tenantId?: string; type?: string }): Promise<CostAlert[]> {
-    const rows = await this.query<{ alert: string }>(
-      `SELECT any(alert) AS alert, max(raised_at) AS at FROM alert_log
+    const rows = await this.query<{ payload: string }>(
+      `SELECT any(alert) AS payload, max(raised_at) AS at FROM alert_log
        WHERE ({tenant:String} = '' OR tenant_id = {tenant:String})
          AND ({type:String} = '' OR type = {type:String})
        GROUP BY alert_id ORDER BY at DESC LIMIT {limit:UInt32}`,
       { tenant: filter.tenantId ?? '', type: filter.type ?? '', limit: filter.limit },
     );
-    return rows.map((row) => JSON.parse(row.alert) as CostAlert);
+    return rows.map((row) => JSON.parse(row.payload) as CostAlert);
   }
 
   private async query<T>(query: string, params: Record<string, unknown>): Promise<T[]> {

@@ -167,6 +167,7 @@ export class AlertingService {
     clearInterval(this.refreshTimer);
     this.reporter.stop();
     await this.costs.stop();
+    await this.monitor.settled();
     await this.spikes.stop();
     await this.notify.stop();
     await this.worker.stop();

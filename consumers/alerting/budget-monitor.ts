@@ -75,6 +75,11 @@ export class BudgetMonitor {
     });
   }
 
+  /** Resolves once the evaluation in progress, if any, has finished. */
+  settled(): Promise<void> {
+    return this.mutex.run(async () => undefined);
+  }
+
   /** Evaluates the budgets whose open period the calls fall into. */
   onCalls(calls: PricedCall[]): Promise<void> {
     return this.mutex.run(async () => {

@@ -3,13 +3,14 @@ import { classifyClickHouseError } from '../../clickhouse/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { parseBudget, type Budget } from './budget.ts';
 
+/** A budget's latest version; aliases differ from column names, as older ClickHouse needs. */
 interface BudgetRow {
   id: string;
-  scope: string;
-  period: string;
-  time_zone: string;
-  limit_usd: string;
-  warn_at: string[];
+  latest_scope: string;
+  latest_period: string;
+  latest_time_zone: string;
+  latest_limit_usd: string;
+  latest_warn_at: string[];
 }
 
 /**
@@ -25,9 +26,9 @@ export class BudgetStore {
   /** Every budget in force, ordered by id. A row that no longer parses is logged and left out. */
   async list(): Promise<Budget[]> {
     const rows = await this.query<BudgetRow>(
-      `SELECT id, argMax(scope, version) AS scope, argMax(period, version) AS period,
-              argMax(time_zone, version) AS time_zone, argMax(limit_usd, version) AS limit_usd,
-              argMax(warn_at, version) AS warn_at
+      `SELECT id, argMax(scope, version) AS latest_scope, argMax(period, version) AS latest_period,
+              argMax(time_zone, version) AS latest_time_zone,
+              argMax(limit_usd, version) AS latest_limit_usd, argMax(warn_at, version) AS latest_warn_at
        FROM budgets GROUP BY id HAVING argMax(deleted, version) = 0 ORDER BY id`,
     );
     const budgets: Budget[] = [];
@@ -99,10 +100,10 @@ export class BudgetStore {
 
 function fromRow(row: BudgetRow): Budget {
   return parseBudget({
-    scope: row.scope,
-    period: row.period,
-    timeZone: row.time_zone,
-    limitUsd: row.limit_usd,
-    warnAt: row.warn_at,
+    scope: row.latest_scope,
+    period: row.latest_period,
+    timeZone: row.latest_time_zone,
+    limitUsd: row.latest_limit_usd,
+    warnAt: row.latest_warn_at,
   });
 }

@@ -15,15 +15,21 @@ export interface Delivery {
   lastError: string;
 }
 
+/** A delivery's latest version; aliases differ from column names, as older ClickHouse needs. */
 interface DeliveryRow {
   alert_id: string;
   channel: ChannelName;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at: string;
-  last_error: string;
-  alert: string;
+  latest_status: DeliveryStatus;
+  latest_attempts: number;
+  latest_next_attempt_at: string;
+  latest_error: string;
+  latest_alert: string;
 }
+
+const LATEST = `alert_id, channel,
+  argMax(status, version) AS latest_status, argMax(attempts, version) AS latest_attempts,
+  toUnixTimestamp64Milli(argMax(next_attempt_at, version)) AS latest_next_attempt_at,
+  argMax(last_error, version) AS latest_error, argMax(alert, version) AS latest_alert`;
 
 const LOOKUP_CHUNK = 1_000;
 
@@ -83,16 +89,13 @@ export class DeliveryOutbox {
   /** Pending deliveries this instance may work on: its own, or others' whose lease ran out. */
   async pending(now = Date.now(), limit = 500): Promise<Delivery[]> {
     const rows = await this.query<DeliveryRow>(
-      `SELECT alert_id, channel,
-              argMax(status, version) AS status, argMax(attempts, version) AS attempts,
-              toUnixTimestamp64Milli(argMax(next_attempt_at, version)) AS next_attempt_at,
-              argMax(last_error, version) AS last_error, argMax(alert, version) AS alert
+      `SELECT ${LATEST}
        FROM alert_deliveries
        GROUP BY alert_id, channel
-       HAVING status = 'pending'
+       HAVING latest_status = 'pending'
           AND (argMax(owner, version) = {owner:String}
                OR argMax(lease_until, version) < fromUnixTimestamp64Milli({now:Int64}, 'UTC'))
-       ORDER BY next_attempt_at LIMIT {limit:UInt32}`,
+       ORDER BY latest_next_attempt_at LIMIT {limit:UInt32}`,
       { owner: this.owner, now, limit },
     );
     return rows.map(toDelivery);
@@ -101,12 +104,8 @@ export class DeliveryOutbox {
   /** Deliveries that gave up, newest first, for operators. */
   async failed(limit = 100): Promise<Delivery[]> {
     const rows = await this.query<DeliveryRow>(
-      `SELECT alert_id, channel,
-              argMax(status, version) AS status, argMax(attempts, version) AS attempts,
-              toUnixTimestamp64Milli(argMax(next_attempt_at, version)) AS next_attempt_at,
-              argMax(last_error, version) AS last_error, argMax(alert, version) AS alert,
-              max(updated_at) AS at
-       FROM alert_deliveries GROUP BY alert_id, channel HAVING status = 'failed'
+      `SELECT ${LATEST}, max(updated_at) AS at
+       FROM alert_deliveries GROUP BY alert_id, channel HAVING latest_status = 'failed'
        ORDER BY at DESC LIMIT {limit:UInt32}`,
       { limit },
     );
@@ -135,11 +134,11 @@ export class DeliveryOutbox {
 
 function toDelivery(row: DeliveryRow): Delivery {
   return {
-    alert: JSON.parse(row.alert) as CostAlert,
+    alert: JSON.parse(row.latest_alert) as CostAlert,
     channel: row.channel,
-    status: row.status,
-    attempts: Number(row.attempts),
-    nextAttemptAt: Number(row.next_attempt_at),
-    lastError: row.last_error,
+    status: row.latest_status,
+    attempts: Number(row.latest_attempts),
+    nextAttemptAt: Number(row.latest_next_attempt_at),
+    lastError: row.latest_error,
   };
 }
