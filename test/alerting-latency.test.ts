@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { calcPrice } from '@pydantic/genai-prices';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTrace, traceCalls } from '../cli/replay/azure-trace.ts';
@@ -10,7 +11,9 @@ import { packageRoot } from '../lib/config.ts';
 import { CostEventProducer } from '../producers/cost-event-producer.ts';
 import { AvroCodec } from '../schemas/codec.ts';
 import type { PricedCall } from '../schemas/priced-call.ts';
+import type { LlmCallInput } from '../schemas/llm-call.ts';
 import { SchemaRegistry } from '../schemas/registry.ts';
+import { scaled, tokenCost, unscaled } from './helpers/decimal.ts';
 import {
   mailHeader,
   receiverConfig,
@@ -42,6 +45,31 @@ function zoneWithOneDayHour(now: number): string {
       }).format(now),
     );
   return zones.find((zone) => hourIn(zone) >= 2 && hourIn(zone) <= 22)!;
+}
+
+/**
+ * The tenant-01 call whose cost, added up in order of occurrence, first
+ * reaches each level, and the total right after it; at the catalogue price,
+ * computed here.
+ */
+function expectedCrossings(calls: LlmCallInput[], levels: string[]) {
+  const price = calcPrice({}, 'gpt-4o', { providerId: 'openai' })!.model_price;
+  const ordered = calls
+    .filter((call) => call.tenantId === 'tenant-01')
+    .sort(
+      (a, b) =>
+        (a.occurredAt as number) - (b.occurredAt as number) || (a.eventId! < b.eventId! ? -1 : 1),
+    );
+  return levels.map((level) => {
+    let total = 0n;
+    for (const call of ordered) {
+      total +=
+        tokenCost(BigInt(call.usage.inputTokens ?? 0), String(price.input_mtok)) +
+        tokenCost(BigInt(call.usage.outputTokens ?? 0), String(price.output_mtok));
+      if (total >= scaled(level)) return { eventId: call.eventId!, spendUsd: unscaled(total) };
+    }
+    return undefined;
+  });
 }
 
 describe('a 10 USD daily budget crossed by a replay', () => {
@@ -164,6 +192,12 @@ describe('a 10 USD daily budget crossed by a replay', () => {
     const webhook = receivers.webhook.received.filter((r) =>
       CROSSINGS.includes(String(r.json.type)),
     );
+
+    const expected = expectedCrossings(calls, ['8', '10']);
+    expect(webhook.map((r) => [r.json.type, r.json.spendUsd, r.json.triggeredBy]).sort()).toEqual([
+      ['budget.exceeded', expected[1]!.spendUsd, expected[1]!.eventId],
+      ['budget.warning', expected[0]!.spendUsd, expected[0]!.eventId],
+    ]);
 
     for (const delivery of webhook) {
       const published = publishedAt.get(String(delivery.json.triggeredBy));

@@ -1,72 +1,69 @@
 import { describe, expect, it } from 'vitest';
 import { Money } from '../../lib/money.ts';
 import { parseBudget } from './budget.ts';
-import { checkBudget, type CountedCall } from './budget-check.ts';
+import { checkBudget, withCrossing } from './budget-check.ts';
 import { periodOf } from './period.ts';
 
 const budget = parseBudget({ scope: 'tenant=t1', period: 'month', limitUsd: '100' });
 const now = Date.parse('2025-03-02T00:00:00Z');
 const window = periodOf(now, 'month', 'UTC');
 
-function check(costs: string[], before = '0', unpriced = 0) {
-  const calls: CountedCall[] = costs.map((cost, i) => ({
-    eventId: `e${i}`,
-    costUsd: new Money(cost),
-  }));
-  const total = costs.reduce((sum, cost) => sum.plus(cost), new Money(before));
+function check(spend: string, unpriced = 0, at = now, limited = budget) {
   return checkBudget({
-    budget,
+    budget: limited,
     window,
-    spend: { spendUsd: total, unpricedRequests: unpriced },
-    calls,
-    now,
+    spend: { spendUsd: new Money(spend), unpricedRequests: unpriced },
+    now: at,
   });
 }
 
 describe('checkBudget', () => {
-  it('names the call that reached each threshold and the spend at that moment', () => {
-    const result = check(['79', '2', '1', '1', '18', '1']);
+  it('raises a warning per threshold reached and exceeded at the limit', () => {
+    expect(check('79.99').alerts).toEqual([]);
+    const result = check('102');
     expect(result.status).toBe('exceeded');
-    expect(result.alerts.map((a) => `${a.type} ${a.spendUsd} ${a.triggeredBy}`)).toEqual([
-      'budget.warning 81 e1',
-      'budget.exceeded 101 e4',
+    expect(result.alerts.map((a) => `${a.type} ${a.budget?.threshold} ${a.spendUsd}`)).toEqual([
+      'budget.warning 0.8 102',
+      'budget.exceeded 1 102',
     ]);
+    expect(check('81').status).toBe('warning');
+  });
+
+  it('tells the crossing call and the spend right after it, once it is known', () => {
+    const [warning] = check('102').alerts;
+    const told = withCrossing(warning!, budget, window, {
+      eventId: 'e2',
+      spendUsd: new Money('81'),
+    });
+    expect(told).toMatchObject({ spendUsd: '81', triggeredBy: 'e2' });
+    expect(told.summary).toBe(
+      'tenant=t1 reached 80% of its month budget of 100 USD for 2025-03: 81 USD spent',
+    );
+    expect(told.alertId).toBe(warning!.alertId);
   });
 
   it('gives every alert an id from budget, limit, period and threshold alone', () => {
-    const first = check(['85']).alerts[0]!;
-    const later = check(['3'], '90').alerts[0]!;
-    expect(later.alertId).toBe(first.alertId);
+    const first = check('85').alerts[0]!;
+    expect(check('93').alerts[0]!.alertId).toBe(first.alertId);
     const raised = parseBudget({ scope: 'tenant=t1', period: 'month', limitUsd: '200' });
-    const other = checkBudget({
-      budget: raised,
-      window,
-      spend: { spendUsd: new Money(170), unpricedRequests: 0 },
-      calls: [],
+    expect(check('170', 0, now, raised).alerts[0]!.alertId).not.toBe(first.alertId);
+    const april = checkBudget({
+      budget,
+      window: periodOf(Date.parse('2025-04-02T00:00:00Z'), 'month', 'UTC'),
+      spend: { spendUsd: new Money(85), unpricedRequests: 0 },
       now,
     });
-    expect(other.alerts[0]!.alertId).not.toBe(first.alertId);
-  });
-
-  it('reports spend reached before the batch without naming a call', () => {
-    const [warning] = check([], '85').alerts;
-    expect(warning).toMatchObject({ type: 'budget.warning', spendUsd: '85', triggeredBy: null });
+    expect(april.alerts[0]!.alertId).not.toBe(first.alertId);
   });
 
   it('projects over the budget’s own period and flags incomplete spend', () => {
     // 10 of 31 days gone with 40 spent: on course for 124 in March.
-    const tenth = Date.parse('2025-03-11T00:00:00Z');
-    const result = checkBudget({
-      budget,
-      window,
-      spend: { spendUsd: new Money(40), unpricedRequests: 3 },
-      calls: [],
-      now: tenth,
-    });
+    const result = check('40', 3, Date.parse('2025-03-11T00:00:00Z'));
     expect(result.status).toBe('ok');
     expect(result.alerts.map((a) => [a.type, a.projectedUsd, a.incomplete])).toEqual([
       ['budget.projected', '124', true],
       ['budget.incomplete', null, true],
     ]);
+    expect(check('40', 0, Date.parse('2025-03-05T00:00:00Z')).alerts).toEqual([]);
   });
 });

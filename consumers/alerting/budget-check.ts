@@ -5,12 +5,6 @@ import { alertIdOf } from './alert-id.ts';
 import type { Budget } from './budget.ts';
 import type { PeriodWindow } from './period.ts';
 
-/** A call of the batch that counts towards the budget, in stream order. */
-export interface CountedCall {
-  eventId: string;
-  costUsd: Money;
-}
-
 /** The spend of a scope in a window, as the rollups hold it (each eventId once). */
 export interface ScopeSpend {
   spendUsd: Money;
@@ -21,8 +15,6 @@ export interface BudgetCheckInput {
   budget: Budget;
   window: PeriodWindow;
   spend: ScopeSpend;
-  /** The calls of this batch inside the budget's scope and window, already in `spend`. */
-  calls: CountedCall[];
   now: number;
   /**
    * A projection needs this share of the period behind it, so that the first
@@ -53,9 +45,7 @@ export function checkBudget(input: BudgetCheckInput): BudgetCheck {
 
   for (const threshold of [...budget.warnAt, ONE]) {
     const level = budget.limitUsd.times(threshold);
-    if (spend.spendUsd.lt(level)) continue;
-    const crossing = findCrossing(spend.spendUsd, input.calls, level);
-    alerts.push(thresholdAlert(input, threshold, crossing));
+    if (spend.spendUsd.gte(level)) alerts.push(thresholdAlert(input, threshold));
   }
 
   const projected = projectedSpend(input);
@@ -73,25 +63,29 @@ export function statusOf(budget: Budget, spendUsd: Money): QuotaStatus {
   return lowest && spendUsd.gte(budget.limitUsd.times(lowest)) ? 'warning' : 'ok';
 }
 
-/**
- * Walks the batch's calls from the spend before them to find the call that
- * reached `level` and the spend at that moment. When the level was reached
- * before this batch (a budget set mid-period, a restart), the current spend
- * is reported and no call is named.
- */
-function findCrossing(
-  total: Money,
-  calls: CountedCall[],
-  level: Money,
-): { spendUsd: Money; eventId: string | null } {
-  let running = calls.reduce((sum, call) => sum.minus(call.costUsd), total);
-  if (running.gte(level)) return { spendUsd: total, eventId: null };
+/** The call whose spend, in order of occurrence, first reached a threshold. */
+export interface Crossing {
+  eventId: string;
+  spendUsd: Money;
+}
 
-  for (const call of calls) {
-    running = running.plus(call.costUsd);
-    if (running.gte(level)) return { spendUsd: running, eventId: call.eventId };
-  }
-  return { spendUsd: total, eventId: null };
+/**
+ * A warning or exceeded alert told the call that crossed its threshold and
+ * the spend right after it, instead of the spend when it was evaluated.
+ */
+export function withCrossing(
+  alert: CostAlert,
+  budget: Budget,
+  window: PeriodWindow,
+  crossing: Crossing,
+): CostAlert {
+  const threshold = new Money(alert.budget?.threshold ?? 1);
+  return {
+    ...alert,
+    summary: thresholdSummary(budget, window.label, threshold, crossing.spendUsd),
+    spendUsd: crossing.spendUsd.toFixed(),
+    triggeredBy: crossing.eventId,
+  };
 }
 
 function projectedSpend(input: BudgetCheckInput): Money | undefined {
@@ -104,25 +98,23 @@ function projectedSpend(input: BudgetCheckInput): Money | undefined {
 
 type AlertDraft = Omit<CostAlert, 'raisedAt'>;
 
-function thresholdAlert(
-  input: BudgetCheckInput,
-  threshold: Money,
-  crossing: { spendUsd: Money; eventId: string | null },
-): AlertDraft {
+function thresholdAlert(input: BudgetCheckInput, threshold: Money): AlertDraft {
   const exceeded = threshold.eq(ONE);
-  const type = exceeded ? 'budget.exceeded' : 'budget.warning';
-  const percent = threshold.times(100).toFixed();
-  const { budget, window } = input;
+  const { budget, window, spend } = input;
   return {
-    ...base(input, type, threshold.toFixed()),
+    ...base(input, exceeded ? 'budget.exceeded' : 'budget.warning', threshold.toFixed()),
     severity: exceeded ? 'critical' : 'warning',
-    summary:
-      `${budget.scopeKey} ${exceeded ? 'exceeded' : `reached ${percent}% of`} its ` +
-      `${budget.period} budget of ${budget.limitUsd.toFixed()} USD for ${window.label}: ` +
-      `${crossing.spendUsd.toFixed()} USD spent`,
-    spendUsd: crossing.spendUsd.toFixed(),
-    triggeredBy: crossing.eventId,
+    summary: thresholdSummary(budget, window.label, threshold, spend.spendUsd),
+    spendUsd: spend.spendUsd.toFixed(),
   };
+}
+
+function thresholdSummary(budget: Budget, label: string, threshold: Money, spend: Money): string {
+  const reached = threshold.eq(ONE) ? 'exceeded' : `reached ${threshold.times(100).toFixed()}% of`;
+  return (
+    `${budget.scopeKey} ${reached} its ${budget.period} budget of ` +
+    `${budget.limitUsd.toFixed()} USD for ${label}: ${spend.toFixed()} USD spent`
+  );
 }
 
 function projectionAlert(input: BudgetCheckInput, projected: Money): AlertDraft {

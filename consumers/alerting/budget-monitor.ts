@@ -1,12 +1,13 @@
 import type { ClickHouseClient } from '../../clickhouse/client.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { Money } from '../../lib/money.ts';
 import { Mutex } from '../../lib/mutex.ts';
+import type { CostAlert } from '../../schemas/cost-alert.ts';
 import type { PricedCall } from '../../schemas/priced-call.ts';
 import type { QuotaState } from '../../schemas/quota-state.ts';
 import type { AlertLog } from './alert-log.ts';
 import type { AlertPublisher } from './alert-publisher.ts';
-import { checkBudget, type CountedCall } from './budget-check.ts';
+import { checkBudget, withCrossing } from './budget-check.ts';
+import { crossingOf } from './crossing-query.ts';
 import type { Budget } from './budget.ts';
 import type { BudgetStore } from './budget-store.ts';
 import { periodOf, type PeriodWindow } from './period.ts';
@@ -33,7 +34,6 @@ export interface BudgetMonitorStats {
 interface Touched {
   budget: Budget;
   window: PeriodWindow;
-  calls: CountedCall[];
 }
 
 /**
@@ -70,7 +70,7 @@ export class BudgetMonitor {
       const now = this.options.now();
       for (const budget of budgets) {
         const window = periodOf(now, budget.period, budget.timeZone);
-        await this.evaluate({ budget, window, calls: [] });
+        await this.evaluate({ budget, window });
       }
     });
   }
@@ -90,8 +90,7 @@ export class BudgetMonitor {
   private touchedBy(calls: PricedCall[]): Touched[] {
     const now = this.options.now();
     const touched = new Map<string, Touched>();
-    for (const priced of calls) {
-      const { call } = priced;
+    for (const { call } of calls) {
       for (const budget of this.budgets) {
         if (!scopeMatches(budget.scope, call)) continue;
         const window = periodOf(call.occurredAt, budget.period, budget.timeZone);
@@ -99,30 +98,27 @@ export class BudgetMonitor {
         // an alert about a day that is over.
         if (window.end <= now) continue;
 
-        const key = `${budget.id}|${window.label}`;
-        const entry = touched.get(key) ?? { budget, window, calls: [] };
-        entry.calls.push({ eventId: call.eventId, costUsd: new Money(priced.cost.totalUsd) });
-        touched.set(key, entry);
+        touched.set(`${budget.id}|${window.label}`, { budget, window });
       }
     }
     return [...touched.values()];
   }
 
-  private async evaluate({ budget, window, calls }: Touched): Promise<void> {
+  private async evaluate({ budget, window }: Touched): Promise<void> {
     const spend = await scopeSpend(this.options.client, budget.scope, window);
     const now = this.options.now();
     const check = checkBudget({
       budget,
       window,
       spend,
-      calls,
       now,
       minProjectionElapsed: this.options.minProjectionElapsed,
     });
     this.stats.evaluations += 1;
 
     const raised = await this.options.alertLog.raised(check.alerts.map((alert) => alert.alertId));
-    const fresh = check.alerts.filter((alert) => !raised.has(alert.alertId));
+    const unraised = check.alerts.filter((alert) => !raised.has(alert.alertId));
+    const fresh = await this.withCrossings(unraised, { budget, window });
     this.stats.alertsAlreadyRaised += check.alerts.length - fresh.length;
     if (fresh.length > 0) {
       await this.options.publisher.alerts(fresh);
@@ -155,6 +151,22 @@ export class BudgetMonitor {
       periodEnd: window.end,
       updatedAt: now,
     });
+  }
+
+  /** Names the call that crossed each threshold alert's level, and the spend right after it. */
+  private async withCrossings(alerts: CostAlert[], { budget, window }: Touched) {
+    const told: CostAlert[] = [];
+    for (const alert of alerts) {
+      const threshold = alert.budget?.threshold;
+      if (threshold === null || threshold === undefined) {
+        told.push(alert);
+        continue;
+      }
+      const level = budget.limitUsd.times(threshold);
+      const crossing = await crossingOf(this.options.client, budget.scope, window, level);
+      told.push(crossing ? withCrossing(alert, budget, window, crossing) : alert);
+    }
+    return told;
   }
 
   /** Publishes a quota state unless it says what the last one of the budget said. */
