@@ -2,7 +2,7 @@ import path from 'node:path';
 import { calcPrice } from '@pydantic/genai-prices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTrace, traceCalls, type ReplayOptions } from '../cli/replay/azure-trace.ts';
-import { replayTrace } from '../cli/replay/replay-trace.ts';
+import { replayTrace, type ReplayResult } from '../cli/replay/replay-trace.ts';
 import { AlertingService } from '../consumers/alerting/alerting-service.ts';
 import type { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
 import type { TopicNames } from '../infra/topics.ts';
@@ -46,6 +46,8 @@ describe('spend spikes against each tenant’s own baseline', () => {
   let receivers: Receivers;
   let producer: CostEventProducer;
   let service: AlertingService;
+  /** The replay of today: it ended at the `now` it rebased the trace to. */
+  let today: ReplayResult;
 
   /** Cost of a call at the catalogue price, computed here. */
   const costOf = (call: LlmCallInput) =>
@@ -91,7 +93,7 @@ describe('spend spikes against each tenant’s own baseline', () => {
     for (const shiftDays of HISTORY_DAYS) {
       await replayTrace(kafka, topics.calls, TRACE, { ...OPTIONS, shiftDays }, testLogger);
     }
-    await replayTrace(kafka, topics.calls, TRACE, OPTIONS, testLogger);
+    today = await replayTrace(kafka, topics.calls, TRACE, OPTIONS, testLogger);
 
     expect(await settle()).toEqual([]);
     expect(service.spikes.stats.checks).toBeGreaterThan(0);
@@ -118,12 +120,12 @@ describe('spend spikes against each tenant’s own baseline', () => {
     ).toBe(true);
 
     const hourStart = Math.floor(now / HOUR_MS) * HOUR_MS;
-    const today = traceCalls(readTrace(TRACE), OPTIONS, now).filter(
+    const todays = traceCalls(readTrace(TRACE), OPTIONS, today.lastAt).filter(
       (call) =>
         call.tenantId === 'tenant-03' &&
         Math.floor((call.occurredAt as number) / HOUR_MS) * HOUR_MS === hourStart,
     );
-    const observed = [...today, ...burst].reduce((sum, call) => sum + costOf(call), 0n);
+    const observed = [...todays, ...burst].reduce((sum, call) => sum + costOf(call), 0n);
     const [spike] = tenantSpikes;
     expect(spike!.spike!.hourStart).toBe(hourStart);
     expect(spike!.spike!.observedUsd).toBe(unscaled(observed));
