@@ -72,6 +72,9 @@ export class AlertingService {
   private readonly logger: Logger;
   private readonly now: () => number;
   private refreshTimer?: NodeJS.Timeout;
+  private refreshing?: Promise<void>;
+  private refreshAgain = false;
+  private stopped = false;
 
   constructor(private readonly options: AlertingServiceOptions) {
     const { kafka, clickhouse, topics } = options;
@@ -164,9 +167,11 @@ export class AlertingService {
 
   /** Stops reading, lets deliveries in flight finish and be recorded, then disconnects. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.refreshTimer);
     this.reporter.stop();
     await this.costs.stop();
+    await this.refreshing;
     await this.monitor.settled();
     await this.spikes.stop();
     await this.notify.stop();
@@ -181,11 +186,24 @@ export class AlertingService {
 
   /** Re-reads the budgets now (after a change through the API), not at the next refresh. */
   budgetsChanged(): void {
-    this.monitor
+    // One refresh at a time, and one more after it when a change came meanwhile,
+    // so that a slow store does not stack refreshes up.
+    if (this.stopped) return;
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = this.monitor
       .refresh()
       .catch((error: unknown) =>
         this.logger.warn({ err: errorMessage(error) }, 'budget refresh failed; retried later'),
-      );
+      )
+      .finally(() => {
+        this.refreshing = undefined;
+        if (!this.refreshAgain) return;
+        this.refreshAgain = false;
+        this.budgetsChanged();
+      });
   }
 
   private reportFailingChannel(channel: ChannelName, lastError: string, failures: number): void {

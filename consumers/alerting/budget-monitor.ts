@@ -94,9 +94,10 @@ export class BudgetMonitor {
       for (const budget of this.budgets) {
         if (!scopeMatches(budget.scope, call)) continue;
         const window = periodOf(call.occurredAt, budget.period, budget.timeZone);
-        // A closed period is history: its spend is stored, but nobody acts on
-        // an alert about a day that is over.
-        if (window.end <= now) continue;
+        // Only the open period counts: a closed one is history nobody acts on,
+        // and a call stamped in a period not begun yet (a skewed clock) is
+        // counted by the refresh that opens that period.
+        if (window.end <= now || window.start > now) continue;
 
         touched.set(`${budget.id}|${window.label}`, { budget, window });
       }

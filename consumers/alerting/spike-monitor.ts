@@ -52,6 +52,7 @@ export class SpikeMonitor {
   private readonly mutex = new Mutex();
   private readonly logger: Logger;
   private timer?: NodeJS.Timeout;
+  private passing = false;
 
   constructor(private readonly options: SpikeMonitorOptions) {
     this.logger = options.logger.child({ component: 'spikes' });
@@ -59,9 +60,14 @@ export class SpikeMonitor {
 
   start(): void {
     this.timer = setInterval(() => {
-      this.checkMarked().catch((error: unknown) =>
-        this.logger.warn({ err: errorMessage(error) }, 'spike check failed; retried next pass'),
-      );
+      // A slow store must not stack passes up behind each other.
+      if (this.passing) return;
+      this.passing = true;
+      this.checkMarked()
+        .catch((error: unknown) =>
+          this.logger.warn({ err: errorMessage(error) }, 'spike check failed; retried next pass'),
+        )
+        .finally(() => (this.passing = false));
     }, this.options.intervalMs ?? 1_000);
   }
 
