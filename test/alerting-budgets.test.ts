@@ -108,7 +108,7 @@ describe('budget alerts through the real pipeline', () => {
     await store?.close();
   });
 
-  it('raises one alert per threshold per scope, whoever spent and whichever instance counted', async () => {
+  it('raises one alert per threshold and scope, whoever spent, whichever instance', async () => {
     const first = await startInstance('instance-a');
     await startInstance('instance-b');
     await first.budgets.set(parseBudget({ scope: 'tenant=t1', period: 'month', limitUsd: '100' }));
@@ -224,7 +224,7 @@ describe('budget alerts through the real pipeline', () => {
     expect(state.status).toBe('ok');
   });
 
-  it('repeats nothing after a graceful restart followed by more spend in the same period', async () => {
+  it('repeats nothing after a graceful restart and more spend in the period', async () => {
     await idle();
     const before = receivers.webhook.received.length;
     const stopped = instances.splice(0);

@@ -120,7 +120,7 @@ describe('delivery retries, failing channels and recovery', () => {
     expect(paged.map((r) => r.json.dedup_key)).toEqual([first.alertId]);
   });
 
-  it('gives up on a dead channel, lists the delivery and reports the channel elsewhere', async () => {
+  it('gives up on a dead channel, lists the delivery, reports the channel elsewhere', async () => {
     const failed = await waitFor('the webhook delivery to give up', async () => {
       const deliveries = await service.outbox.failed();
       return deliveries.length > 0 ? deliveries : undefined;
@@ -142,7 +142,7 @@ describe('delivery retries, failing channels and recovery', () => {
     );
   });
 
-  it('delivers what a crashed instance left in the outbox, with the same idempotency key', async () => {
+  it('delivers what a crashed instance left in the outbox, with its idempotency key', async () => {
     const orphan = alert('orphan');
     const crashed = new DeliveryOutbox(store.client, 'crashed-instance', 0);
     await crashed.save([

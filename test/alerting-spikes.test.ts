@@ -99,7 +99,7 @@ describe('spend spikes against each tenant’s own baseline', () => {
     expect(service.spikes.stats.checks).toBeGreaterThan(0);
   });
 
-  it('raises one spike for an injected burst, with its range, value and top contributor', async () => {
+  it('raises one spike for an injected burst: range, value and top contributor', async () => {
     const now = Date.now();
     const burst: LlmCallInput[] = Array.from({ length: 20 }, () => ({
       occurredAt: now,

@@ -7,7 +7,7 @@ export function registerAlerting(program: Command, runtime: RuntimeFactory): voi
   program
     .command('alerting')
     .description(
-      'run the alerting consumer: llm.costs.v1 → budgets and spikes → cost.alerts.v1 → channels',
+      'run the alerting consumer: llm.costs.v1 → budgets, spikes → cost.alerts.v1 → channels',
     )
     .option('--port <port>', 'internal API port when this process owns the embedded store', Number)
     .addHelpText(

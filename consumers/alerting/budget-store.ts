@@ -28,7 +28,8 @@ export class BudgetStore {
     const rows = await this.query<BudgetRow>(
       `SELECT id, argMax(scope, version) AS latest_scope, argMax(period, version) AS latest_period,
               argMax(time_zone, version) AS latest_time_zone,
-              argMax(limit_usd, version) AS latest_limit_usd, argMax(warn_at, version) AS latest_warn_at
+              argMax(limit_usd, version) AS latest_limit_usd,
+              argMax(warn_at, version) AS latest_warn_at
        FROM budgets GROUP BY id HAVING argMax(deleted, version) = 0 ORDER BY id`,
     );
     const budgets: Budget[] = [];

@@ -28,7 +28,7 @@ export function checkTimeZone(timeZone: string): string {
     return timeZone;
   } catch {
     throw new ValidationError('time zone', [
-      { path: 'timeZone', message: `'${timeZone}' is not an IANA time zone (Europe/Paris, UTC …)` },
+      { path: 'timeZone', message: `'${timeZone}' is not an IANA time zone (Europe/Paris …)` },
     ]);
   }
 }
