@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { kafkaError } from '../infra/kafka-errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import { AvroCodec } from '../schemas/codec.ts';
+import { AvroCodec, type MessageHeaders } from '../schemas/codec.ts';
 import type { QuotaState, QuotaStatus } from '../schemas/quota-state.ts';
 import { SchemaRegistry } from '../schemas/registry.ts';
 import { parseScope, SCOPE_KEYS, type Scope } from '../consumers/alerting/scope.ts';
@@ -41,8 +41,13 @@ export class QuotaView {
     });
   }
 
+  /** Reads the topic up to where it ended; after a failure the next call tries again. */
   ready(): Promise<void> {
-    this.loading ??= this.load();
+    this.loading ??= this.load().catch(async (error: unknown) => {
+      this.loading = undefined;
+      await this.consumer.disconnect();
+      throw error;
+    });
     return this.loading;
   }
 
@@ -87,11 +92,7 @@ export class QuotaView {
     await done;
   }
 
-  private apply(
-    key: string,
-    value: Buffer | null,
-    headers: Parameters<AvroCodec<QuotaState>['decode']>[1],
-  ) {
+  private apply(key: string, value: Buffer | null, headers: MessageHeaders | undefined): void {
     if (value === null) {
       this.states.delete(key);
       return;
