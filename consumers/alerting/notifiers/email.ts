@@ -18,8 +18,11 @@ export function emailChannel(options: {
   timeoutMs?: number;
 }): Channel {
   const timeout = options.timeoutMs ?? 10_000;
+  // A pooled connection saves the SMTP handshake (and TLS) on every alert.
   const transport = nodemailer.createTransport({
     url: options.smtpUrl,
+    pool: true,
+    maxConnections: 2,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
