@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '../../clickhouse/client.ts';
-import { classifyClickHouseError } from '../../clickhouse/errors.ts';
 import type { CostAlert } from '../../schemas/cost-alert.ts';
+import { insertRows, selectRows } from './store-rows.ts';
 
 /** Ids per lookup: a bound Array(String) travels in the URL over HTTP. */
 const LOOKUP_CHUNK = 1_000;
@@ -21,7 +21,9 @@ export class AlertLog {
     const unknown = ids.filter((id) => !found.has(id));
     for (let start = 0; start < unknown.length; start += LOOKUP_CHUNK) {
       const chunk = unknown.slice(start, start + LOOKUP_CHUNK);
-      const rows = await this.query<{ alert_id: string }>(
+      const rows = await selectRows<{ alert_id: string }>(
+        this.client,
+        'alert_log',
         'SELECT DISTINCT alert_id FROM alert_log WHERE alert_id IN {ids:Array(String)}',
         { ids: chunk },
       );
@@ -47,17 +49,15 @@ export class AlertLog {
       raised_at: alert.raisedAt,
       alert: JSON.stringify(alert),
     }));
-    try {
-      await this.client.insert({ table: 'alert_log', values, format: 'JSONEachRow' });
-    } catch (error) {
-      throw classifyClickHouseError(error, { table: 'alert_log', batchSize: values.length });
-    }
+    await insertRows(this.client, 'alert_log', values);
     for (const alert of alerts) this.known.add(alert.alertId);
   }
 
   /** The latest alerts, newest first, optionally of one tenant or type. */
   async recent(filter: { limit: number; tenantId?: string; type?: string }): Promise<CostAlert[]> {
-    const rows = await this.query<{ payload: string }>(
+    const rows = await selectRows<{ payload: string }>(
+      this.client,
+      'alert_log',
       `SELECT any(alert) AS payload, max(raised_at) AS at FROM alert_log
        WHERE ({tenant:String} = '' OR tenant_id = {tenant:String})
          AND ({type:String} = '' OR type = {type:String})
@@ -65,18 +65,5 @@ export class AlertLog {
       { tenant: filter.tenantId ?? '', type: filter.type ?? '', limit: filter.limit },
     );
     return rows.map((row) => JSON.parse(row.payload) as CostAlert);
-  }
-
-  private async query<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
-    try {
-      const result = await this.client.query({
-        query,
-        query_params: params,
-        format: 'JSONEachRow',
-      });
-      return await result.json<T>();
-    } catch (error) {
-      throw classifyClickHouseError(error, { table: 'alert_log' });
-    }
   }
 }

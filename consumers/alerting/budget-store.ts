@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '../../clickhouse/client.ts';
-import { classifyClickHouseError } from '../../clickhouse/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { parseBudget, type Budget } from './budget.ts';
+import { insertRows, selectRows } from './store-rows.ts';
 
 /** A budget's latest version; aliases differ from column names, as older ClickHouse needs. */
 interface BudgetRow {
@@ -25,7 +25,9 @@ export class BudgetStore {
 
   /** Every budget in force, ordered by id. A row that no longer parses is logged and left out. */
   async list(): Promise<Budget[]> {
-    const rows = await this.query<BudgetRow>(
+    const rows = await selectRows<BudgetRow>(
+      this.client,
+      'budgets',
       `SELECT id, argMax(scope, version) AS latest_scope, argMax(period, version) AS latest_period,
               argMax(time_zone, version) AS latest_time_zone,
               argMax(limit_usd, version) AS latest_limit_usd,
@@ -81,21 +83,8 @@ export class BudgetStore {
     return true;
   }
 
-  private async write(values: Record<string, unknown>[]): Promise<void> {
-    try {
-      await this.client.insert({ table: 'budgets', values, format: 'JSONEachRow' });
-    } catch (error) {
-      throw classifyClickHouseError(error, { table: 'budgets' });
-    }
-  }
-
-  private async query<T>(query: string): Promise<T[]> {
-    try {
-      const result = await this.client.query({ query, format: 'JSONEachRow' });
-      return await result.json<T>();
-    } catch (error) {
-      throw classifyClickHouseError(error, { table: 'budgets' });
-    }
+  private write(values: Record<string, unknown>[]): Promise<void> {
+    return insertRows(this.client, 'budgets', values);
   }
 }
 

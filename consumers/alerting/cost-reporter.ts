@@ -1,5 +1,4 @@
 import type { ClickHouseClient } from '../../clickhouse/client.ts';
-import { classifyClickHouseError } from '../../clickhouse/errors.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { CostAlert } from '../../schemas/cost-alert.ts';
@@ -7,6 +6,7 @@ import { alertIdOf } from './alert-id.ts';
 import type { AlertLog } from './alert-log.ts';
 import type { AlertPublisher } from './alert-publisher.ts';
 import { periodOf, previousPeriod, type PeriodKind, type PeriodWindow } from './period.ts';
+import { selectRows } from './store-rows.ts';
 
 export interface CostReporterOptions {
   client: ClickHouseClient;
@@ -66,7 +66,9 @@ export class CostReporter {
   private async report(kind: PeriodKind, window: PeriodWindow): Promise<CostAlert[]> {
     const type = kind === 'day' ? 'cost.report.daily' : 'cost.report.monthly';
     const range = { from: dayText(window.start), to: dayText(window.end) };
-    const totals = await this.query<TenantTotal>(
+    const totals = await selectRows<TenantTotal>(
+      this.options.client,
+      'cost_daily',
       `SELECT tenant_id, toString(sum(cost_usd)) AS total, sum(requests) AS request_count,
               sum(unpriced_requests) AS unpriced
        FROM cost_daily WHERE day >= {from:Date} AND day < {to:Date}
@@ -115,7 +117,9 @@ export class CostReporter {
 
   /** The three largest values of a column per tenant, as `name (cost USD)` text. */
   private async top(column: 'touchpoint' | 'model', range: { from: string; to: string }) {
-    const rows = await this.query<{ tenant_id: string; value: string; cost: string }>(
+    const rows = await selectRows<{ tenant_id: string; value: string; cost: string }>(
+      this.options.client,
+      'cost_daily',
       `SELECT tenant_id, ${column} AS value, toString(sum(cost_usd)) AS cost
        FROM cost_daily WHERE day >= {from:Date} AND day < {to:Date}
        GROUP BY tenant_id, value ORDER BY tenant_id, sum(cost_usd) DESC, value
@@ -130,19 +134,6 @@ export class CostReporter {
       ]);
     }
     return new Map([...lines].map(([tenant, parts]) => [tenant, parts.join(', ')]));
-  }
-
-  private async query<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
-    try {
-      const result = await this.options.client.query({
-        query,
-        query_params: params,
-        format: 'JSONEachRow',
-      });
-      return await result.json<T>();
-    } catch (error) {
-      throw classifyClickHouseError(error, { table: 'cost_daily' });
-    }
   }
 }
 

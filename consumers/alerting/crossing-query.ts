@@ -1,9 +1,9 @@
 import type { ClickHouseClient } from '../../clickhouse/client.ts';
-import { classifyClickHouseError } from '../../clickhouse/errors.ts';
 import { Money } from '../../lib/money.ts';
 import type { Crossing } from './budget-check.ts';
 import type { PeriodWindow } from './period.ts';
 import { scopeCondition, type Scope } from './scope.ts';
+import { selectRows } from './store-rows.ts';
 
 /**
  * The call whose spend, added up in order of occurrence within the window,
@@ -19,30 +19,20 @@ export async function crossingOf(
   level: Money,
 ): Promise<Crossing | undefined> {
   const condition = scopeCondition(scope);
-  try {
-    const result = await client.query({
-      query: `SELECT event_id, toString(running) AS spend FROM (
-                SELECT event_id, occurred_at,
-                       sum(cost_usd) OVER (ORDER BY occurred_at, event_id
-                                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-                         AS running
-                FROM llm_calls
-                WHERE occurred_at >= fromUnixTimestamp64Milli({start:Int64}, 'UTC')
-                  AND occurred_at < fromUnixTimestamp64Milli({end:Int64}, 'UTC')
-                  AND ${condition.sql})
-              WHERE running >= toDecimal128({level:String}, 18)
-              ORDER BY occurred_at, event_id LIMIT 1`,
-      query_params: {
-        ...condition.params,
-        start: window.start,
-        end: window.end,
-        level: level.toFixed(18),
-      },
-      format: 'JSONEachRow',
-    });
-    const [row] = await result.json<{ event_id: string; spend: string }>();
-    return row ? { eventId: row.event_id, spendUsd: new Money(row.spend) } : undefined;
-  } catch (error) {
-    throw classifyClickHouseError(error, { table: 'llm_calls' });
-  }
+  const [row] = await selectRows<{ event_id: string; spend: string }>(
+    client,
+    'llm_calls',
+    `SELECT event_id, toString(running) AS spend FROM (
+       SELECT event_id, occurred_at,
+              sum(cost_usd) OVER (ORDER BY occurred_at, event_id
+                                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
+       FROM llm_calls
+       WHERE occurred_at >= fromUnixTimestamp64Milli({start:Int64}, 'UTC')
+         AND occurred_at < fromUnixTimestamp64Milli({end:Int64}, 'UTC')
+         AND ${condition.sql})
+     WHERE running >= toDecimal128({level:String}, 18)
+     ORDER BY occurred_at, event_id LIMIT 1`,
+    { ...condition.params, start: window.start, end: window.end, level: level.toFixed(18) },
+  );
+  return row ? { eventId: row.event_id, spendUsd: new Money(row.spend) } : undefined;
 }

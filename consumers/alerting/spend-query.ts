@@ -1,9 +1,9 @@
 import type { ClickHouseClient } from '../../clickhouse/client.ts';
-import { classifyClickHouseError } from '../../clickhouse/errors.ts';
 import { Money } from '../../lib/money.ts';
 import type { ScopeSpend } from './budget-check.ts';
 import type { PeriodWindow } from './period.ts';
 import { scopeCondition, type Scope } from './scope.ts';
+import { selectRows } from './store-rows.ts';
 
 /**
  * The spend of a scope in a window, summed from the 15-minute rollup. The
@@ -20,26 +20,22 @@ export async function scopeSpend(
   window: PeriodWindow,
 ): Promise<ScopeSpend> {
   const condition = scopeCondition(scope);
-  try {
-    const result = await client.query({
-      query: `SELECT toString(sum(cost_usd)) AS spend, sum(unpriced_requests) AS unpriced
-              FROM cost_15m
-              WHERE bucket >= toDateTime({start:Int64}, 'UTC')
-                AND bucket < toDateTime({end:Int64}, 'UTC')
-                AND ${condition.sql}`,
-      query_params: {
-        ...condition.params,
-        start: Math.floor(window.start / 1000),
-        end: Math.ceil(window.end / 1000),
-      },
-      format: 'JSONEachRow',
-    });
-    const [row] = await result.json<{ spend: string; unpriced: string | number }>();
-    return {
-      spendUsd: new Money(row?.spend ?? '0'),
-      unpricedRequests: Number(row?.unpriced ?? 0),
-    };
-  } catch (error) {
-    throw classifyClickHouseError(error, { table: 'cost_15m' });
-  }
+  const [row] = await selectRows<{ spend: string; unpriced: string | number }>(
+    client,
+    'cost_15m',
+    `SELECT toString(sum(cost_usd)) AS spend, sum(unpriced_requests) AS unpriced
+     FROM cost_15m
+     WHERE bucket >= toDateTime({start:Int64}, 'UTC')
+       AND bucket < toDateTime({end:Int64}, 'UTC')
+       AND ${condition.sql}`,
+    {
+      ...condition.params,
+      start: Math.floor(window.start / 1000),
+      end: Math.ceil(window.end / 1000),
+    },
+  );
+  return {
+    spendUsd: new Money(row?.spend ?? '0'),
+    unpricedRequests: Number(row?.unpriced ?? 0),
+  };
 }

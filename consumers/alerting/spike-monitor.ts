@@ -1,5 +1,4 @@
 import type { ClickHouseClient } from '../../clickhouse/client.ts';
-import { classifyClickHouseError } from '../../clickhouse/errors.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { Money, ZERO } from '../../lib/money.ts';
@@ -11,6 +10,7 @@ import type { AlertLog } from './alert-log.ts';
 import type { AlertPublisher } from './alert-publisher.ts';
 import { detectSpike, HOUR_MS, type SpikeSettings } from './spike-detector.ts';
 import { formatScope, scopeCondition, type Scope } from './scope.ts';
+import { selectRows } from './store-rows.ts';
 
 export interface SpikeMonitorOptions {
   client: ClickHouseClient;
@@ -177,7 +177,9 @@ export class SpikeMonitor {
 
   private async hourlySpend(scope: Scope, from: number, to: number): Promise<Map<number, Money>> {
     const condition = scopeCondition(scope);
-    const rows = await this.query<{ hour: string; spend: string }>(
+    const rows = await selectRows<{ hour: string; spend: string }>(
+      this.options.client,
+      'cost_15m',
       `SELECT toString(toUnixTimestamp(toStartOfHour(bucket))) AS hour,
               toString(sum(cost_usd)) AS spend
        FROM cost_15m
@@ -198,7 +200,9 @@ export class SpikeMonitor {
     const condition = scopeCondition(scope);
     const contributors: SpikeContributor[] = [];
     for (const [dimension, column] of Object.entries(CONTRIBUTORS[kind])) {
-      const [row] = await this.query<{ value: string; spend: string }>(
+      const [row] = await selectRows<{ value: string; spend: string }>(
+        this.options.client,
+        'cost_15m',
         `SELECT ${column} AS value, toString(sum(cost_usd)) AS spend FROM cost_15m
          WHERE bucket >= toDateTime({from:Int64}, 'UTC')
            AND bucket < toDateTime({to:Int64}, 'UTC') AND ${condition.sql}
@@ -215,19 +219,6 @@ export class SpikeMonitor {
       }
     }
     return contributors.sort((a, b) => new Money(b.costUsd).comparedTo(a.costUsd));
-  }
-
-  private async query<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
-    try {
-      const result = await this.options.client.query({
-        query,
-        query_params: params,
-        format: 'JSONEachRow',
-      });
-      return await result.json<T>();
-    } catch (error) {
-      throw classifyClickHouseError(error, { table: 'cost_15m' });
-    }
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '../../../clickhouse/client.ts';
-import { classifyClickHouseError } from '../../../clickhouse/errors.ts';
 import type { CostAlert } from '../../../schemas/cost-alert.ts';
 import type { ChannelName } from './channel.ts';
+import { insertRows, selectRows } from '../store-rows.ts';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
@@ -54,7 +54,9 @@ export class DeliveryOutbox {
   async known(alertIds: string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (let start = 0; start < alertIds.length; start += LOOKUP_CHUNK) {
-      const rows = await this.query<{ alert_id: string }>(
+      const rows = await selectRows<{ alert_id: string }>(
+        this.client,
+        'alert_deliveries',
         'SELECT DISTINCT alert_id FROM alert_deliveries WHERE alert_id IN {ids:Array(String)}',
         { ids: alertIds.slice(start, start + LOOKUP_CHUNK) },
       );
@@ -79,16 +81,14 @@ export class DeliveryOutbox {
       version: this.nextVersion(now),
       updated_at: now,
     }));
-    try {
-      await this.client.insert({ table: 'alert_deliveries', values, format: 'JSONEachRow' });
-    } catch (error) {
-      throw classifyClickHouseError(error, { table: 'alert_deliveries', batchSize: values.length });
-    }
+    await insertRows(this.client, 'alert_deliveries', values);
   }
 
   /** Pending deliveries this instance may work on: its own, or others' whose lease ran out. */
   async pending(now = Date.now(), limit = 500): Promise<Delivery[]> {
-    const rows = await this.query<DeliveryRow>(
+    const rows = await selectRows<DeliveryRow>(
+      this.client,
+      'alert_deliveries',
       `SELECT ${LATEST}
        FROM alert_deliveries
        GROUP BY alert_id, channel
@@ -103,7 +103,9 @@ export class DeliveryOutbox {
 
   /** Deliveries that gave up, newest first, for operators. */
   async failed(limit = 100): Promise<Delivery[]> {
-    const rows = await this.query<DeliveryRow>(
+    const rows = await selectRows<DeliveryRow>(
+      this.client,
+      'alert_deliveries',
       `SELECT ${LATEST}, max(updated_at) AS at
        FROM alert_deliveries GROUP BY alert_id, channel HAVING latest_status = 'failed'
        ORDER BY at DESC LIMIT {limit:UInt32}`,
@@ -116,19 +118,6 @@ export class DeliveryOutbox {
   private nextVersion(now: number): number {
     this.version = Math.max(this.version + 1, now * 1_000);
     return this.version;
-  }
-
-  private async query<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
-    try {
-      const result = await this.client.query({
-        query,
-        query_params: params,
-        format: 'JSONEachRow',
-      });
-      return await result.json<T>();
-    } catch (error) {
-      throw classifyClickHouseError(error, { table: 'alert_deliveries' });
-    }
   }
 }
 
