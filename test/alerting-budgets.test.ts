@@ -1,25 +1,11 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertingService } from '../consumers/alerting/alerting-service.ts';
 import { parseBudget } from '../consumers/alerting/budget.ts';
-import type { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
-import type { TopicNames } from '../infra/topics.ts';
-import { CostEventProducer } from '../producers/cost-event-producer.ts';
 import type { LlmCallInput } from '../schemas/llm-call.ts';
-import {
-  mailHeader,
-  receiverConfig,
-  startReceivers,
-  waitForAlertingIdle,
-  WEBHOOK_SECRET,
-  type Receivers,
-} from './alerting-receivers.ts';
+import { alertingFixture, type AlertingFixture } from './alerting-fixture.ts';
+import { mailHeader, WEBHOOK_SECRET } from './alerting-receivers.ts';
 import { tokenCost, unscaled } from './helpers/decimal.ts';
-import { freshStore, freshTopics, testKafka, testLogger, waitFor } from './helpers/infra.ts';
-import { startPricingConsumer } from './helpers/pipeline.ts';
+import { waitFor } from './helpers/infra.ts';
 
 /** 1000 USD per million tokens: a token costs 0.001 USD, so 79 USD is 79,000 tokens. */
 const PRICE = '1000';
@@ -48,74 +34,26 @@ function runningTotals(tokens: number[]): string[] {
 }
 
 describe('budget alerts through the real pipeline', () => {
-  const kafka = testKafka();
-  const groupPrefix = 'budgets-test.';
-  let store: Awaited<ReturnType<typeof freshStore>>;
-  let topics: TopicNames;
-  let pricing: PricingConsumer;
-  let receivers: Receivers;
-  let producer: CostEventProducer;
-  const instances: AlertingService[] = [];
-
-  function startInstance(instanceId: string): Promise<AlertingService> {
-    const service = new AlertingService({
-      kafka,
-      clickhouse: store.client,
-      topics,
-      logger: testLogger,
-      config: receiverConfig(receivers),
-      groupPrefix,
-      instanceId,
-      reports: false,
-    });
-    instances.push(service);
-    return service.start().then(() => service);
-  }
-
-  async function idle(): Promise<void> {
-    await waitForAlertingIdle(kafka, topics, groupPrefix);
-    await waitFor('deliveries to finish', async () =>
-      instances.every((service) => service.worker.backlog() === 0) ? true : undefined,
-    );
-  }
+  let f: AlertingFixture;
 
   const budgetAlerts = () =>
-    receivers.webhook.received.filter((r) => String(r.json.type).startsWith('budget.'));
+    f.receivers.webhook.received.filter((r) => String(r.json.type).startsWith('budget.'));
 
   beforeAll(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmcost-prices-'));
-    const pricesFile = path.join(dir, 'prices.json');
     const prices = [{ provider: 'openai', model: MODEL, prices: { input: PRICE, output: PRICE } }];
-    fs.writeFileSync(pricesFile, JSON.stringify(prices));
-
-    store = await freshStore();
-    topics = await freshTopics(kafka);
-    receivers = await startReceivers();
-    pricing = await startPricingConsumer(kafka, store, topics, { pricesFile });
-    producer = new CostEventProducer({
-      kafka,
-      logger: testLogger,
-      topic: topics.calls,
-      quotaTopic: topics.quotaState,
-    });
+    f = await alertingFixture({ groupPrefix: 'budgets-test.', prices });
   });
 
-  afterAll(async () => {
-    for (const service of instances) await service.stop().catch(() => undefined);
-    await producer?.close();
-    await pricing?.stop();
-    await receivers?.close();
-    await store?.close();
-  });
+  afterAll(() => f?.close());
 
   it('raises one alert per threshold and scope, whoever spent, whichever instance', async () => {
-    const first = await startInstance('instance-a');
-    await startInstance('instance-b');
+    const first = await f.startService({ instanceId: 'instance-a' });
+    await f.startService({ instanceId: 'instance-b' });
     await first.budgets.set(parseBudget({ scope: 'tenant=t1', period: 'month', limitUsd: '100' }));
     await first.budgets.set(
       parseBudget({ scope: 'touchpoint=pii-sanitizer', period: 'month', limitUsd: '100' }),
     );
-    for (const service of instances) await service.monitor.refresh();
+    for (const service of f.services) await service.monitor.refresh();
 
     // The case of shared/cases/pricing.json: three users of one tenant.
     const tenantTokens = [79_000, 2_000, 1_000, 1_000, 18_000, 1_000];
@@ -127,14 +65,13 @@ describe('budget alerts through the real pipeline', () => {
 
     // Every call is sent twice: at least once delivery must not count it twice.
     for (const calls of [tenantCalls, crossCalls]) {
-      await producer.recordMany(calls);
-      await producer.recordMany(calls);
+      await f.producer.recordMany(calls);
+      await f.producer.recordMany(calls);
     }
-    await producer.flush();
     await waitFor('four budget alerts', async () =>
       budgetAlerts().length >= 4 ? true : undefined,
     );
-    await idle();
+    await f.idle();
 
     // Spend at the crossing is counted in order of occurrence, whatever partition,
     // batch or instance each call went through.
@@ -160,7 +97,7 @@ describe('budget alerts through the real pipeline', () => {
       .sort();
     expect(new Set(ids).size).toBe(4);
 
-    for (const r of receivers.webhook.received) {
+    for (const r of f.receivers.webhook.received) {
       const timestamp = String(r.headers['x-llmcost-timestamp']);
       const mac = crypto
         .createHmac('sha256', WEBHOOK_SECRET)
@@ -170,19 +107,19 @@ describe('budget alerts through the real pipeline', () => {
       expect(r.headers['idempotency-key']).toBe(r.json.alertId);
     }
 
-    const pagerDuty = receivers.pagerduty.received.map((r) => r.json);
+    const pagerDuty = f.receivers.pagerduty.received.map((r) => r.json);
     expect(pagerDuty.map((event) => event.dedup_key).sort()).toEqual(ids);
     expect(pagerDuty.every((event) => event.routing_key === 'test-routing-key')).toBe(true);
     expect(pagerDuty.every((event) => event.event_action === 'trigger')).toBe(true);
 
-    expect(receivers.slack.received).toHaveLength(4);
-    expect(receivers.slack.received.every((r) => typeof r.json.text === 'string')).toBe(true);
+    expect(f.receivers.slack.received).toHaveLength(4);
+    expect(f.receivers.slack.received.every((r) => typeof r.json.text === 'string')).toBe(true);
 
-    const mailIds = receivers.smtp.received.map((mail) =>
+    const mailIds = f.receivers.smtp.received.map((mail) =>
       mailHeader(mail.raw, 'X-Llmcost-Alert-Id'),
     );
     expect(mailIds.sort()).toEqual(ids);
-    for (const mail of receivers.smtp.received) {
+    for (const mail of f.receivers.smtp.received) {
       const id = mailHeader(mail.raw, 'X-Llmcost-Alert-Id');
       expect(mailHeader(mail.raw, 'Message-ID')).toBe(`<${id}@llmcost.alerts>`);
     }
@@ -190,27 +127,27 @@ describe('budget alerts through the real pipeline', () => {
 
   it('publishes quota state that the producer SDK can check before a call', async () => {
     const tenant = await waitFor('tenant quota state', async () => {
-      const check = await producer.checkQuota('tenant=t1,user=u2');
+      const check = await f.producer.checkQuota('tenant=t1,user=u2');
       return check.budgets.length > 0 ? check : undefined;
     });
     expect(tenant.status).toBe('exceeded');
     expect(tenant.budgets.map((state) => [state.scope, state.spendUsd])).toEqual([
       ['tenant=t1', runningTotals([79_000, 2_000, 1_000, 1_000, 18_000, 1_000])[5]],
     ]);
-    expect((await producer.checkQuota('tenant=nobody')).status).toBe('unknown');
+    expect((await f.producer.checkQuota('tenant=nobody')).status).toBe('unknown');
   });
 
   it('marks a scope incomplete when calls cannot be priced, instead of under budget', async () => {
-    await instances[0]!.budgets.set(
+    await f.services[0]!.budgets.set(
       parseBudget({ scope: 'tenant=t9', period: 'day', limitUsd: '10' }),
     );
-    for (const instance of instances) instance.budgetsChanged();
+    for (const instance of f.services) instance.budgetsChanged();
     const unpriced = { ...call('t9', 'u1', 'main-chat', 1_000), model: 'no-such-model-here' };
-    await producer.record(unpriced);
-    await producer.flush();
+    await f.producer.record(unpriced);
+    await f.producer.flush();
 
     const incomplete = await waitFor('budget.incomplete', async () =>
-      receivers.webhook.received.find((r) => r.json.type === 'budget.incomplete'),
+      f.receivers.webhook.received.find((r) => r.json.type === 'budget.incomplete'),
     );
     expect(incomplete.json).toMatchObject({
       scope: 'tenant=t9',
@@ -218,27 +155,25 @@ describe('budget alerts through the real pipeline', () => {
       unpricedRequests: 1,
     });
     const state = await waitFor('incomplete quota state', async () => {
-      const check = await producer.checkQuota('tenant=t9');
+      const check = await f.producer.checkQuota('tenant=t9');
       return check.incomplete ? check : undefined;
     });
     expect(state.status).toBe('ok');
   });
 
   it('repeats nothing after a graceful restart and more spend in the period', async () => {
-    await idle();
-    const before = receivers.webhook.received.length;
-    const stopped = instances.splice(0);
-    for (const service of stopped) await service.stop();
+    await f.idle();
+    const before = f.receivers.webhook.received.length;
+    for (const service of [...f.services]) await f.stopService(service);
 
-    await startInstance('instance-a');
-    await producer.record(call('t1', 'u4', 'main-chat', 5_000));
-    await producer.record(call('x9', 'u1', 'pii-sanitizer', 5_000));
-    await producer.flush();
-    await idle();
+    await f.startService({ instanceId: 'instance-a' });
+    await f.producer.record(call('t1', 'u4', 'main-chat', 5_000));
+    await f.producer.record(call('x9', 'u1', 'pii-sanitizer', 5_000));
+    await f.idle();
 
-    expect(receivers.webhook.received.length).toBe(before);
-    expect(receivers.slack.received.length).toBe(before);
-    expect(receivers.pagerduty.received.length).toBe(before);
-    expect(receivers.smtp.received.length).toBe(before);
+    expect(f.receivers.webhook.received.length).toBe(before);
+    expect(f.receivers.slack.received.length).toBe(before);
+    expect(f.receivers.pagerduty.received.length).toBe(before);
+    expect(f.receivers.smtp.received.length).toBe(before);
   });
 });

@@ -1,14 +1,14 @@
 import { Partitioners, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertIdOf } from '../consumers/alerting/alert-id.ts';
-import { AlertingService } from '../consumers/alerting/alerting-service.ts';
+import type { AlertingService } from '../consumers/alerting/alerting-service.ts';
 import { DeliveryOutbox } from '../consumers/alerting/notifiers/outbox.ts';
-import type { TopicNames } from '../infra/topics.ts';
 import { AvroCodec } from '../schemas/codec.ts';
 import type { CostAlert } from '../schemas/cost-alert.ts';
 import { SchemaRegistry } from '../schemas/registry.ts';
-import { httpReceiver, mailHeader, receiverConfig, smtpReceiver } from './alerting-receivers.ts';
-import { freshStore, freshTopics, testKafka, testLogger, waitFor } from './helpers/infra.ts';
+import { alertingFixture, type AlertingFixture } from './alerting-fixture.ts';
+import { httpReceiver, mailHeader, smtpReceiver } from './alerting-receivers.ts';
+import { waitFor } from './helpers/infra.ts';
 
 function alert(dedupeKey: string): CostAlert {
   return {
@@ -40,14 +40,11 @@ function alert(dedupeKey: string): CostAlert {
 }
 
 describe('delivery retries, failing channels and recovery', () => {
-  const kafka = testKafka();
   const codec = new AvroCodec<CostAlert>(new SchemaRegistry(), 'cost-alert');
-  let store: Awaited<ReturnType<typeof freshStore>>;
-  let topics: TopicNames;
+  let f: AlertingFixture;
   let producer: Producer;
   let service: AlertingService;
   let slackFailures = 2;
-  let receivers: Awaited<ReturnType<typeof startFlakyReceivers>>;
 
   async function startFlakyReceivers() {
     // Slack refuses twice, then accepts; the webhook is down for good.
@@ -64,40 +61,31 @@ describe('delivery retries, failing channels and recovery', () => {
 
   const publish = async (value: CostAlert) => {
     await producer.send({
-      topic: topics.alerts,
+      topic: f.topics.alerts,
       messages: [{ key: value.alertId, ...codec.encode(value) }],
     });
   };
 
   beforeAll(async () => {
-    receivers = await startFlakyReceivers();
-    store = await freshStore();
-    topics = await freshTopics(kafka);
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    service = new AlertingService({
-      kafka,
-      clickhouse: store.client,
-      topics,
-      logger: testLogger,
-      config: receiverConfig(receivers),
+    f = await alertingFixture({
       groupPrefix: 'delivery-test.',
-      instanceId: 'delivery',
-      reports: false,
+      receivers: await startFlakyReceivers(),
+    });
+    service = await f.startService({
       delivery: {
         retry: { minDelayMs: 50, maxDelayMs: 200, maxAttempts: 4 },
         failingAfter: 3,
         scanIntervalMs: 300,
       },
     });
-    await service.start();
+    // Alerts are published here directly: the notifier is what is under test.
+    producer = f.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
   });
 
   afterAll(async () => {
-    await service?.stop();
     await producer?.disconnect();
-    await receivers?.close();
-    await store?.close();
+    await f?.close();
   });
 
   it('retries a flaky channel until it accepts, once', async () => {
@@ -105,16 +93,18 @@ describe('delivery retries, failing channels and recovery', () => {
     await publish(first);
     await publish(first);
     await waitFor('slack delivery', async () =>
-      receivers.slack.received.length > 0 ? true : undefined,
+      f.receivers.slack.received.length > 0 ? true : undefined,
     );
     await waitFor('pagerduty and email', async () =>
-      receivers.pagerduty.received.length > 0 && receivers.smtp.received.length > 0
+      f.receivers.pagerduty.received.length > 0 && f.receivers.smtp.received.length > 0
         ? true
         : undefined,
     );
-    expect(receivers.slack.received.filter((r) => r.body.includes(first.alertId))).toHaveLength(1);
+    expect(f.receivers.slack.received.filter((r) => r.body.includes(first.alertId))).toHaveLength(
+      1,
+    );
     // The dead webhook's own report may reach PagerDuty meanwhile; it is checked below.
-    const paged = receivers.pagerduty.received.filter(
+    const paged = f.receivers.pagerduty.received.filter(
       (r) => (r.json.payload as Record<string, unknown>).class === 'budget.exceeded',
     );
     expect(paged.map((r) => r.json.dedup_key)).toEqual([first.alertId]);
@@ -129,13 +119,13 @@ describe('delivery retries, failing channels and recovery', () => {
     expect(failed[0]!.lastError).toMatch(/HTTP 503/);
 
     const report = await waitFor('the failing channel report by email', async () =>
-      receivers.smtp.received.find(
+      f.receivers.smtp.received.find(
         (m) => mailHeader(m.raw, 'X-Llmcost-Alert-Type') === 'notifier.channel_failing',
       ),
     );
     expect(report.raw).toMatch(/channel: webhook/);
     await waitFor('the report on pagerduty', async () =>
-      receivers.pagerduty.received.find((r) => {
+      f.receivers.pagerduty.received.find((r) => {
         const payload = r.json.payload as Record<string, unknown>;
         return payload.class === 'notifier.channel_failing' ? true : undefined;
       }),
@@ -144,7 +134,7 @@ describe('delivery retries, failing channels and recovery', () => {
 
   it('delivers what a crashed instance left in the outbox, with its idempotency key', async () => {
     const orphan = alert('orphan');
-    const crashed = new DeliveryOutbox(store.client, 'crashed-instance', 0);
+    const crashed = new DeliveryOutbox(f.store.client, 'crashed-instance', 0);
     await crashed.save([
       {
         alert: orphan,
@@ -157,14 +147,14 @@ describe('delivery retries, failing channels and recovery', () => {
     ]);
 
     await waitFor('the orphaned delivery', async () =>
-      receivers.pagerduty.received.find((r) => r.json.dedup_key === orphan.alertId),
+      f.receivers.pagerduty.received.find((r) => r.json.dedup_key === orphan.alertId),
     );
     await waitFor('its record', async () => {
       const pending = await service.outbox.pending(Date.now());
       return pending.some((d) => d.alert.alertId === orphan.alertId) ? undefined : true;
     });
     expect(
-      receivers.pagerduty.received.filter((r) => r.json.dedup_key === orphan.alertId),
+      f.receivers.pagerduty.received.filter((r) => r.json.dedup_key === orphan.alertId),
     ).toHaveLength(1);
   });
 });

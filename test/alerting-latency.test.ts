@@ -3,26 +3,16 @@ import { calcPrice } from '@pydantic/genai-prices';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTrace, traceCalls } from '../cli/replay/azure-trace.ts';
-import { AlertingService } from '../consumers/alerting/alerting-service.ts';
+import type { AlertingService } from '../consumers/alerting/alerting-service.ts';
 import { parseBudget } from '../consumers/alerting/budget.ts';
-import type { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
-import type { TopicNames } from '../infra/topics.ts';
 import { packageRoot } from '../lib/config.ts';
-import { CostEventProducer } from '../producers/cost-event-producer.ts';
 import { AvroCodec } from '../schemas/codec.ts';
-import type { PricedCall } from '../schemas/priced-call.ts';
 import type { LlmCallInput } from '../schemas/llm-call.ts';
+import type { PricedCall } from '../schemas/priced-call.ts';
 import { SchemaRegistry } from '../schemas/registry.ts';
+import { alertingFixture, type AlertingFixture } from './alerting-fixture.ts';
+import { mailHeader } from './alerting-receivers.ts';
 import { scaled, tokenCost, unscaled } from './helpers/decimal.ts';
-import {
-  mailHeader,
-  receiverConfig,
-  startReceivers,
-  waitForAlertingIdle,
-  type Receivers,
-} from './alerting-receivers.ts';
-import { freshStore, freshTopics, testKafka, testLogger, waitFor } from './helpers/infra.ts';
-import { startPricingConsumer } from './helpers/pipeline.ts';
 
 const TRACE = path.join(
   packageRoot,
@@ -73,13 +63,7 @@ function expectedCrossings(calls: LlmCallInput[], levels: string[]) {
 }
 
 describe('a 10 USD daily budget crossed by a replay', () => {
-  const kafka = testKafka();
-  const groupPrefix = 'latency-test.';
-  let store: Awaited<ReturnType<typeof freshStore>>;
-  let topics: TopicNames;
-  let pricing: PricingConsumer;
-  let receivers: Receivers;
-  let producer: CostEventProducer;
+  let f: AlertingFixture;
   let service: AlertingService;
   let probe: Consumer | undefined;
 
@@ -88,32 +72,18 @@ describe('a 10 USD daily budget crossed by a replay', () => {
   /** The crossing alerts each channel received, by type; every channel must agree. */
   function crossings(): string[] {
     const byChannel = {
-      webhook: receivers.webhook.received.map((r) => String(r.json.type)),
-      slack: receivers.slack.received.map((r) => CROSSINGS.find((t) => r.body.includes(t)) ?? ''),
-      pagerduty: receivers.pagerduty.received.map((r) => {
+      webhook: f.receivers.webhook.received.map((r) => String(r.json.type)),
+      slack: f.receivers.slack.received.map((r) => CROSSINGS.find((t) => r.body.includes(t)) ?? ''),
+      pagerduty: f.receivers.pagerduty.received.map((r) => {
         return String((r.json.payload as Record<string, unknown>).class);
       }),
-      email: receivers.smtp.received.map((m) => mailHeader(m.raw, 'X-Llmcost-Alert-Type') ?? ''),
+      email: f.receivers.smtp.received.map((m) => mailHeader(m.raw, 'X-Llmcost-Alert-Type') ?? ''),
     };
     const lists = Object.values(byChannel).map((types) =>
       types.filter((type) => CROSSINGS.includes(type)).sort(),
     );
     for (const list of lists) expect(list).toEqual(lists[0]);
     return lists[0]!;
-  }
-
-  function startService(): Promise<void> {
-    service = new AlertingService({
-      kafka,
-      clickhouse: store.client,
-      topics,
-      logger: testLogger,
-      config: receiverConfig(receivers),
-      groupPrefix,
-      instanceId: 'latency',
-      reports: false,
-    });
-    return service.start();
   }
 
   /**
@@ -124,10 +94,11 @@ describe('a 10 USD daily budget crossed by a replay', () => {
   async function probePricedArrivals(): Promise<Map<string, number>> {
     const arrivals = new Map<string, number>();
     const codec = new AvroCodec<PricedCall>(new SchemaRegistry(), 'priced-call');
-    probe = kafka.consumer({ groupId: `${topics.costs}.latency-probe` });
-    await probe.connect();
-    await probe.subscribe({ topic: topics.costs, fromBeginning: true });
-    await probe.run({
+    const reader = f.kafka.consumer({ groupId: `${f.topics.costs}.latency-probe` });
+    probe = reader;
+    await reader.connect();
+    await reader.subscribe({ topic: f.topics.costs, fromBeginning: true });
+    await reader.run({
       eachMessage: async ({ message }) => {
         const at = Date.now();
         const priced = codec.decode(message.value, message.headers);
@@ -138,21 +109,13 @@ describe('a 10 USD daily budget crossed by a replay', () => {
   }
 
   beforeAll(async () => {
-    store = await freshStore();
-    topics = await freshTopics(kafka);
-    receivers = await startReceivers();
-    pricing = await startPricingConsumer(kafka, store, topics);
-    producer = new CostEventProducer({ kafka, logger: testLogger, topic: topics.calls });
-    await startService();
+    f = await alertingFixture({ groupPrefix: 'latency-test.' });
+    service = await f.startService();
   });
 
   afterAll(async () => {
-    await service?.stop();
     await probe?.disconnect();
-    await producer?.close();
-    await pricing?.stop();
-    await receivers?.close();
-    await store?.close();
+    await f?.close();
   });
 
   it('delivers one warning and one exceeded alert per channel; measures the delay', async () => {
@@ -178,18 +141,17 @@ describe('a 10 USD daily budget crossed by a replay', () => {
     const publishedAt = new Map<string, number>();
     for (let start = 0; start < calls.length; start += CHUNK) {
       const chunk = calls.slice(start, start + CHUNK);
-      const { eventIds } = await producer.recordMany(chunk);
-      await producer.flush();
+      const { eventIds } = await f.producer.recordMany(chunk);
+      await f.producer.flush();
       const at = Date.now();
       for (const id of eventIds) publishedAt.set(id, at);
     }
-    await waitForAlertingIdle(kafka, topics, groupPrefix);
-    await waitFor('deliveries', async () => (service.worker.backlog() === 0 ? true : undefined));
+    await f.idle();
 
     // A projected breach may come first, depending on the hour the test runs; it is
     // an alert of its own type and not counted here.
     expect(crossings()).toEqual(['budget.exceeded', 'budget.warning']);
-    const webhook = receivers.webhook.received.filter((r) =>
+    const webhook = f.receivers.webhook.received.filter((r) =>
       CROSSINGS.includes(String(r.json.type)),
     );
 
@@ -204,12 +166,13 @@ describe('a 10 USD daily budget crossed by a replay', () => {
       expect(published).toBeDefined();
       const channels = {
         webhook: delivery.at,
-        slack: receivers.slack.received.find((r) => r.body.includes(String(delivery.json.alertId)))
-          ?.at,
-        pagerduty: receivers.pagerduty.received.find(
+        slack: f.receivers.slack.received.find((r) =>
+          r.body.includes(String(delivery.json.alertId)),
+        )?.at,
+        pagerduty: f.receivers.pagerduty.received.find(
           (r) => r.json.dedup_key === delivery.json.alertId,
         )?.at,
-        email: receivers.smtp.received.find((m) => m.raw.includes(String(delivery.json.alertId)))
+        email: f.receivers.smtp.received.find((m) => m.raw.includes(String(delivery.json.alertId)))
           ?.at,
       };
       const priced = pricedAt.get(String(delivery.json.triggeredBy))! - published!;
@@ -223,11 +186,11 @@ describe('a 10 USD daily budget crossed by a replay', () => {
   });
 
   it('delivers no duplicate after a graceful restart and more spend the same day', async () => {
-    const before = receivers.webhook.received.length;
-    await service.stop();
-    await startService();
+    const before = f.receivers.webhook.received.length;
+    await f.stopService(service);
+    service = await f.startService();
 
-    await producer.record({
+    await f.producer.record({
       tenantId: 'tenant-01',
       userId: 'user-001',
       touchpoint: 'main-chat',
@@ -235,10 +198,8 @@ describe('a 10 USD daily budget crossed by a replay', () => {
       model: 'gpt-4o',
       usage: { inputTokens: 100_000, outputTokens: 1_000 },
     });
-    await producer.flush();
-    await waitForAlertingIdle(kafka, topics, groupPrefix);
-    await waitFor('deliveries', async () => (service.worker.backlog() === 0 ? true : undefined));
-    expect(receivers.webhook.received.length).toBe(before);
+    await f.idle();
+    expect(f.receivers.webhook.received.length).toBe(before);
     expect(crossings()).toEqual(['budget.exceeded', 'budget.warning']);
   });
 });

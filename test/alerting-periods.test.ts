@@ -1,22 +1,10 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertingService } from '../consumers/alerting/alerting-service.ts';
+import type { AlertingService } from '../consumers/alerting/alerting-service.ts';
 import { parseBudget } from '../consumers/alerting/budget.ts';
-import type { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
-import type { TopicNames } from '../infra/topics.ts';
-import { CostEventProducer } from '../producers/cost-event-producer.ts';
-import {
-  receiverConfig,
-  startReceivers,
-  waitForAlertingIdle,
-  type Receivers,
-} from './alerting-receivers.ts';
+import { alertingFixture, type AlertingFixture } from './alerting-fixture.ts';
 import { tokenCost, unscaled } from './helpers/decimal.ts';
-import { freshStore, freshTopics, testKafka, testLogger, waitFor } from './helpers/infra.ts';
-import { startPricingConsumer } from './helpers/pipeline.ts';
+import { waitFor } from './helpers/infra.ts';
 
 const PRICE = '1000';
 
@@ -24,17 +12,11 @@ const PRICE = '1000';
 let clock = Date.parse('2025-01-20T12:00:00Z');
 
 describe('budget periods reset and re-arm (shared/cases/pricing.json)', () => {
-  const kafka = testKafka();
-  const groupPrefix = 'periods-test.';
-  let store: Awaited<ReturnType<typeof freshStore>>;
-  let topics: TopicNames;
-  let pricing: PricingConsumer;
-  let receivers: Receivers;
-  let producer: CostEventProducer;
+  let f: AlertingFixture;
   let service: AlertingService;
 
   async function spend(occurredAt: string, tokens: number): Promise<void> {
-    await producer.record({
+    await f.producer.record({
       eventId: crypto.randomUUID(),
       occurredAt,
       tenantId: 't1',
@@ -44,60 +26,28 @@ describe('budget periods reset and re-arm (shared/cases/pricing.json)', () => {
       model: 'period-test',
       usage: { inputTokens: tokens },
     });
-    await producer.flush();
-    await waitForAlertingIdle(kafka, topics, groupPrefix);
-    await waitFor('deliveries', async () => (service.worker.backlog() === 0 ? true : undefined));
+    await f.idle();
   }
 
   const quota = (scope: string) =>
     waitFor('quota state', async () => {
-      const check = await producer.checkQuota(scope);
+      const check = await f.producer.checkQuota(scope);
       return check.budgets.length > 0 ? check.budgets : undefined;
     });
 
-  const alerts = () => receivers.webhook.received.map((r) => r.json);
+  const alerts = () => f.receivers.webhook.received.map((r) => r.json);
 
   beforeAll(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmcost-prices-'));
-    const pricesFile = path.join(dir, 'prices.json');
-    const entry = { provider: 'openai', model: 'period-test', prices: { input: PRICE } };
-    fs.writeFileSync(pricesFile, JSON.stringify([entry]));
-
-    store = await freshStore();
-    topics = await freshTopics(kafka);
-    receivers = await startReceivers();
-    pricing = await startPricingConsumer(kafka, store, topics, { pricesFile, now: () => clock });
-    producer = new CostEventProducer({
-      kafka,
-      logger: testLogger,
-      topic: topics.calls,
-      quotaTopic: topics.quotaState,
-    });
-    service = new AlertingService({
-      kafka,
-      clickhouse: store.client,
-      topics,
-      logger: testLogger,
-      config: receiverConfig(receivers),
-      groupPrefix,
-      instanceId: 'periods',
-      reports: false,
-      now: () => clock,
-    });
-    await service.start();
+    const prices = [{ provider: 'openai', model: 'period-test', prices: { input: PRICE } }];
+    f = await alertingFixture({ groupPrefix: 'periods-test.', prices, now: () => clock });
+    service = await f.startService();
     await service.budgets.set(
       parseBudget({ scope: 'tenant=t1', period: 'month', timeZone: 'UTC', limitUsd: '100' }),
     );
     await service.monitor.refresh();
   });
 
-  afterAll(async () => {
-    await service?.stop();
-    await producer?.close();
-    await pricing?.stop();
-    await receivers?.close();
-    await store?.close();
-  });
+  afterAll(() => f?.close());
 
   it('exceeds the budget in January', async () => {
     await spend('2025-01-20T11:00:00Z', 120_000);

@@ -1,11 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import type { Kafka } from 'kafkajs';
 import type { AlertingConfig } from '../lib/config.ts';
-import { consumerLag } from '../infra/consumer-lag.ts';
-import type { TopicNames } from '../infra/topics.ts';
-import { waitFor } from './helpers/infra.ts';
 
 /** One request an HTTP receiver got, with when it arrived. */
 export interface Received {
@@ -122,24 +118,4 @@ export function receiverConfig(receivers: Receivers): AlertingConfig {
     emailTo: ['platform@127.0.0.1'],
     spike: { threshold: '4', minImpactUsd: '5', minHistoryHours: 24 },
   };
-}
-
-/**
- * Waits until pricing (the test helper's group), then the alerting and notify
- * groups, have committed everything in their topics.
- */
-export async function waitForAlertingIdle(kafka: Kafka, topics: TopicNames, groupPrefix: string) {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await waitFor('alerting to catch up', async () => {
-      const calls = await consumerLag(admin, `${topics.calls}.pricing`, topics.calls);
-      if (calls !== 0) return undefined;
-      const costs = await consumerLag(admin, `${groupPrefix}llmcost-alerting`, topics.costs);
-      const alerts = await consumerLag(admin, `${groupPrefix}llmcost-notify`, topics.alerts);
-      return costs === 0 && alerts === 0 ? true : undefined;
-    });
-  } finally {
-    await admin.disconnect();
-  }
 }

@@ -7,36 +7,20 @@ import { alertRoutes } from '../api/alert-routes.ts';
 import { Authenticator } from '../api/auth.ts';
 import { budgetRoutes } from '../api/budget-routes.ts';
 import { startApiServer, type ApiServer } from '../api/server.ts';
-import { AlertingService } from '../consumers/alerting/alerting-service.ts';
-import type { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
-import type { TopicNames } from '../infra/topics.ts';
-import { CostEventProducer } from '../producers/cost-event-producer.ts';
-import {
-  mailHeader,
-  receiverConfig,
-  startReceivers,
-  waitForAlertingIdle,
-  type Receivers,
-} from './alerting-receivers.ts';
+import type { AlertingService } from '../consumers/alerting/alerting-service.ts';
+import { alertingFixture, type AlertingFixture } from './alerting-fixture.ts';
+import { mailHeader } from './alerting-receivers.ts';
 import { tokenCost, unscaled } from './helpers/decimal.ts';
-import { freshStore, freshTopics, testKafka, testLogger, waitFor } from './helpers/infra.ts';
-import { startPricingConsumer } from './helpers/pipeline.ts';
+import { testLogger, waitFor } from './helpers/infra.ts';
 
 const PRICE = '1000';
 const DAY_MS = 86_400_000;
 
 describe('cost reports and the budget API', () => {
-  const kafka = testKafka();
-  const groupPrefix = 'reports-test.';
   const adminKey = 'test-admin-key';
-  let store: Awaited<ReturnType<typeof freshStore>>;
-  let topics: TopicNames;
-  let pricing: PricingConsumer;
-  let receivers: Receivers;
-  let producer: CostEventProducer;
+  let f: AlertingFixture;
   let service: AlertingService;
   let api: ApiServer;
-  let budgetsFile: string;
 
   const call = (tenantId: string, occurredAt: number, tokens: number) => ({
     eventId: crypto.randomUUID(),
@@ -59,38 +43,16 @@ describe('cost reports and the budget API', () => {
   };
 
   beforeAll(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmcost-reports-'));
-    const pricesFile = path.join(dir, 'prices.json');
-    const entry = { provider: 'openai', model: 'report-test', prices: { input: PRICE } };
-    fs.writeFileSync(pricesFile, JSON.stringify([entry]));
-    budgetsFile = path.join(dir, 'budgets.yaml');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmcost-budgets-'));
+    const budgetsFile = path.join(dir, 'budgets.yaml');
     fs.writeFileSync(
       budgetsFile,
       '- scope: tenant=r1\n  period: month\n  limitUsd: "500"\n  warnAt: [0.5, 0.9]\n',
     );
 
-    store = await freshStore();
-    topics = await freshTopics(kafka);
-    receivers = await startReceivers();
-    pricing = await startPricingConsumer(kafka, store, topics, { pricesFile });
-    producer = new CostEventProducer({
-      kafka,
-      logger: testLogger,
-      topic: topics.calls,
-      quotaTopic: topics.quotaState,
-    });
-    service = new AlertingService({
-      kafka,
-      clickhouse: store.client,
-      topics,
-      logger: testLogger,
-      config: receiverConfig(receivers),
-      budgetsFile,
-      groupPrefix,
-      instanceId: 'reports',
-      reports: false,
-    });
-    await service.start();
+    const prices = [{ provider: 'openai', model: 'report-test', prices: { input: PRICE } }];
+    f = await alertingFixture({ groupPrefix: 'reports-test.', prices });
+    service = await f.startService({ budgetsFile });
     const digest = crypto.createHash('sha256').update(adminKey).digest();
     api = await startApiServer({
       port: 0,
@@ -106,24 +68,19 @@ describe('cost reports and the budget API', () => {
 
   afterAll(async () => {
     await api?.close();
-    await service?.stop();
-    await producer?.close();
-    await pricing?.stop();
-    await receivers?.close();
-    await store?.close();
+    await f?.close();
   });
 
   it('sends each tenant its report of yesterday by email and webhook, once', async () => {
     const startOfToday = Math.floor(Date.now() / DAY_MS) * DAY_MS;
     const yesterday = startOfToday - DAY_MS + 3_600_000;
-    await producer.recordMany([
+    await f.producer.recordMany([
       call('r1', yesterday, 1_500),
       call('r1', yesterday + 60_000, 2_250),
       call('r2', yesterday, 700),
       call('r2', startOfToday + 60_000, 9_000),
     ]);
-    await producer.flush();
-    await waitForAlertingIdle(kafka, topics, groupPrefix);
+    await f.idle();
 
     const raised = await service.reporter.runDue();
     expect(
@@ -136,14 +93,14 @@ describe('cost reports and the budget API', () => {
 
     const reports = (types: string[]) => types.filter((type) => type === 'cost.report.daily');
     await waitFor('two daily reports by webhook and email', async () =>
-      reports(receivers.webhook.received.map((r) => String(r.json.type))).length === 2 &&
-      reports(receivers.smtp.received.map((m) => mailHeader(m.raw, 'X-Llmcost-Alert-Type') ?? ''))
+      reports(f.receivers.webhook.received.map((r) => String(r.json.type))).length === 2 &&
+      reports(f.receivers.smtp.received.map((m) => mailHeader(m.raw, 'X-Llmcost-Alert-Type') ?? ''))
         .length === 2
         ? true
         : undefined,
     );
-    expect(receivers.slack.received.filter((r) => r.body.includes('cost.report'))).toEqual([]);
-    expect(receivers.pagerduty.received).toEqual([]);
+    expect(f.receivers.slack.received.filter((r) => r.body.includes('cost.report'))).toEqual([]);
+    expect(f.receivers.pagerduty.received).toEqual([]);
   });
 
   it('lists the budgets of the budgets file and changes them through the API', async () => {
@@ -174,7 +131,7 @@ describe('cost reports and the budget API', () => {
     });
     expect(set.status).toBe(200);
     const state = await waitFor('quota state of the new budget', async () => {
-      const check = await producer.checkQuota('tenant=r2');
+      const check = await f.producer.checkQuota('tenant=r2');
       return check.budgets.length > 0 ? check.budgets[0] : undefined;
     });
     expect(state).toMatchObject({
@@ -186,7 +143,7 @@ describe('cost reports and the budget API', () => {
     const deleted = await request('DELETE', `/api/budgets/${encodeURIComponent('tenant=r2|day')}`);
     expect(deleted.status).toBe(200);
     await waitFor('the quota state to be removed', async () =>
-      (await producer.checkQuota('tenant=r2')).status === 'unknown' ? true : undefined,
+      (await f.producer.checkQuota('tenant=r2')).status === 'unknown' ? true : undefined,
     );
     expect((await request('DELETE', '/api/budgets/nothing')).status).toBe(404);
   });

@@ -3,22 +3,13 @@ import { calcPrice } from '@pydantic/genai-prices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTrace, traceCalls, type ReplayOptions } from '../cli/replay/azure-trace.ts';
 import { replayTrace, type ReplayResult } from '../cli/replay/replay-trace.ts';
-import { AlertingService } from '../consumers/alerting/alerting-service.ts';
-import type { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
-import type { TopicNames } from '../infra/topics.ts';
+import type { AlertingService } from '../consumers/alerting/alerting-service.ts';
 import { packageRoot } from '../lib/config.ts';
-import { CostEventProducer } from '../producers/cost-event-producer.ts';
 import type { CostAlert } from '../schemas/cost-alert.ts';
 import type { LlmCallInput } from '../schemas/llm-call.ts';
-import {
-  receiverConfig,
-  startReceivers,
-  waitForAlertingIdle,
-  type Receivers,
-} from './alerting-receivers.ts';
+import { alertingFixture, type AlertingFixture } from './alerting-fixture.ts';
 import { scaled, tokenCost, unscaled } from './helpers/decimal.ts';
-import { freshStore, freshTopics, testKafka, testLogger } from './helpers/infra.ts';
-import { startPricingConsumer } from './helpers/pipeline.ts';
+import { testLogger } from './helpers/infra.ts';
 
 const TRACE = path.join(
   packageRoot,
@@ -37,14 +28,8 @@ const HOUR_MS = 3_600_000;
 const HISTORY_DAYS = [4, 3, 2, 1];
 
 describe('spend spikes against each tenant’s own baseline', () => {
-  const kafka = testKafka();
-  const groupPrefix = 'spikes-test.';
   const price = calcPrice({}, 'gpt-4o', { providerId: 'openai' })!.model_price;
-  let store: Awaited<ReturnType<typeof freshStore>>;
-  let topics: TopicNames;
-  let pricing: PricingConsumer;
-  let receivers: Receivers;
-  let producer: CostEventProducer;
+  let f: AlertingFixture;
   let service: AlertingService;
   /** The replay of today: it ended at the `now` it rebased the trace to. */
   let today: ReplayResult;
@@ -55,45 +40,24 @@ describe('spend spikes against each tenant’s own baseline', () => {
     tokenCost(BigInt(call.usage.outputTokens ?? 0), String(price.output_mtok));
 
   async function settle(): Promise<CostAlert[]> {
-    await producer.flush();
-    await waitForAlertingIdle(kafka, topics, groupPrefix);
+    await f.idle();
     await service.spikes.checkMarked();
     return service.alertLog.recent({ limit: 100, type: 'cost.spike' });
   }
 
   beforeAll(async () => {
-    store = await freshStore();
-    topics = await freshTopics(kafka);
-    receivers = await startReceivers();
-    pricing = await startPricingConsumer(kafka, store, topics);
-    producer = new CostEventProducer({ kafka, logger: testLogger, topic: topics.calls });
-    service = new AlertingService({
-      kafka,
-      clickhouse: store.client,
-      topics,
-      logger: testLogger,
-      config: receiverConfig(receivers),
-      groupPrefix,
-      instanceId: 'spikes',
-      reports: false,
-      spikes: { intervalMs: 60_000 },
-    });
-    await service.start();
+    f = await alertingFixture({ groupPrefix: 'spikes-test.' });
+    // Checked by the test itself (settle) rather than by the background pass.
+    service = await f.startService({ spikes: { intervalMs: 60_000 } });
   });
 
-  afterAll(async () => {
-    await service?.stop();
-    await producer?.close();
-    await pricing?.stop();
-    await receivers?.close();
-    await store?.close();
-  });
+  afterAll(() => f?.close());
 
   it('raises nothing for the normal hours of a day like the days before it', async () => {
     for (const shiftDays of HISTORY_DAYS) {
-      await replayTrace(kafka, topics.calls, TRACE, { ...OPTIONS, shiftDays }, testLogger);
+      await replayTrace(f.kafka, f.topics.calls, TRACE, { ...OPTIONS, shiftDays }, testLogger);
     }
-    today = await replayTrace(kafka, topics.calls, TRACE, OPTIONS, testLogger);
+    today = await replayTrace(f.kafka, f.topics.calls, TRACE, OPTIONS, testLogger);
 
     expect(await settle()).toEqual([]);
     expect(service.spikes.stats.checks).toBeGreaterThan(0);
@@ -110,7 +74,7 @@ describe('spend spikes against each tenant’s own baseline', () => {
       model: 'gpt-4o',
       usage: { inputTokens: 400_000, outputTokens: 2_000 },
     }));
-    await producer.recordMany(burst);
+    await f.producer.recordMany(burst);
     const spikes = await settle();
 
     const tenantSpikes = spikes.filter((alert) => alert.scope === 'tenant=tenant-03');
@@ -153,7 +117,7 @@ describe('spend spikes against each tenant’s own baseline', () => {
         usage: { inputTokens: 4_000_000, outputTokens: 10_000 },
       });
     }
-    await producer.recordMany(flat);
+    await f.producer.recordMany(flat);
     const spikes = await settle();
     expect(spikes.filter((a) => a.scope.includes('flat'))).toEqual([]);
   });
