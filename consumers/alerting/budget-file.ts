@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError, ValidationError } from '../../lib/errors.ts';
 import { parseBudget, type Budget } from './budget.ts';
+import { readSettingsFile } from './settings-file.ts';
 
 /**
  * Reads a budgets file (LLMCOST_BUDGETS_FILE): a JSON or YAML list of
@@ -9,13 +8,7 @@ import { parseBudget, type Budget } from './budget.ts';
  * before any is used; a problem names the entry's index and field.
  */
 export function loadBudgetsFile(file: string): Budget[] {
-  let raw: unknown;
-  try {
-    const text = fs.readFileSync(file, 'utf8');
-    raw = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`cannot read budgets file ${file}: ${String(error)}`, { file });
-  }
+  const raw = readSettingsFile(file, 'budgets file');
   if (!Array.isArray(raw)) {
     throw new ConfigError(`budgets file ${file} must hold a list of budgets`, { file });
   }

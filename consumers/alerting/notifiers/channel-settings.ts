@@ -1,9 +1,8 @@
-import fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { AlertingConfig } from '../../../lib/config.ts';
 import { ConfigError } from '../../../lib/errors.ts';
 import { ALERT_TYPES, type AlertType } from '../../../schemas/cost-alert.ts';
+import { readSettingsFile } from '../settings-file.ts';
 import { CHANNEL_NAMES, type Channel, type ChannelName } from './channel.ts';
 import { emailChannel } from './email.ts';
 import { PAGERDUTY_EVENTS_URL, pagerDutyChannel } from './pagerduty.ts';
@@ -101,15 +100,7 @@ function emailSettings(config: AlertingConfig, file: ChannelsFile) {
 }
 
 function readChannelsFile(file: string): ChannelsFile {
-  let raw: unknown;
-  try {
-    const text = fs.readFileSync(file, 'utf8');
-    raw = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`cannot read alert channels file ${file}: ${String(error)}`, { file });
-  }
-
-  const parsed = fileSchema.safeParse(raw);
+  const parsed = fileSchema.safeParse(readSettingsFile(file, 'alert channels file'));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.map(String).join('.') || '(root)';
