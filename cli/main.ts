@@ -6,6 +6,8 @@ import { ConfigError, errorMessage, PipelineError } from '../lib/errors.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerCompact } from './commands/compact.ts';
 import { registerCompactionWorker } from './commands/compaction-worker.ts';
+import { registerAlerting } from './commands/alerting.ts';
+import { registerBudgets } from './commands/budgets.ts';
 import { registerKafka } from './commands/kafka.ts';
 import { registerPrice } from './commands/price.ts';
 import { registerPricing } from './commands/pricing.ts';
@@ -61,6 +63,8 @@ const runtime: RuntimeFactory = (command) => {
 
 registerUp(program, runtime);
 registerPricing(program, runtime);
+registerAlerting(program, runtime);
+registerBudgets(program, runtime);
 registerReplay(program, runtime);
 registerSql(program, runtime);
 registerPrice(program, runtime);

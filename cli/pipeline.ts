@@ -1,9 +1,15 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
 import type { Kafka } from 'kafkajs';
+import { alertRoutes } from '../api/alert-routes.ts';
+import { budgetRoutes } from '../api/budget-routes.ts';
+import type { Route } from '../api/router.ts';
 import type { ClickHouseStore } from '../clickhouse/client.ts';
 import { loadCompactionConfig } from '../compaction-worker/config.ts';
 import { ModelBackend } from '../compaction-worker/llm/model-backend.ts';
 import { TokenCounting } from '../compaction-worker/tokens/token-counting.ts';
 import { CompactionWorker } from '../compaction-worker/worker/compaction-worker.ts';
+import { AlertingService } from '../consumers/alerting/alerting-service.ts';
 import { createPriceBook } from '../consumers/pricing/create-price-book.ts';
 import { LlmCallsSink } from '../consumers/pricing/llm-calls-sink.ts';
 import { PricedCallPublisher } from '../consumers/pricing/priced-call-publisher.ts';
@@ -126,4 +132,39 @@ export async function startCompactionWorker(
     counting.close();
   });
   return worker;
+}
+
+/**
+ * Starts the alerting consumer. Its instance id is stable for a host and
+ * data directory, so that after a restart it resumes its own pending
+ * deliveries at once instead of waiting for their lease to run out.
+ */
+export async function startAlerting(
+  runtime: Runtime,
+  host: ServiceHost,
+  base: PipelineBase,
+): Promise<AlertingService> {
+  const { config } = runtime;
+  const dirHash = crypto.createHash('sha256').update(config.dataDir).digest('hex').slice(0, 8);
+  const service = new AlertingService({
+    kafka: base.kafka,
+    clickhouse: base.store.client,
+    topics: topicNames(config.topicPrefix),
+    logger: runtime.logger,
+    config: config.alerting,
+    budgetsFile: config.budgetsFile,
+    groupPrefix: config.topicPrefix,
+    instanceId: `${os.hostname()}-${dirHash}`,
+  });
+  await service.start();
+  host.onStop('alerting', () => service.stop());
+  return service;
+}
+
+/** The budget and alert endpoints of a running alerting consumer. */
+export function alertingRoutes(service: AlertingService): Route[] {
+  return [
+    ...budgetRoutes(service.budgets, () => service.budgetsChanged()),
+    ...alertRoutes(service.alertLog, service.outbox),
+  ];
 }

@@ -7,12 +7,14 @@ export function topicNames(prefix = '') {
   const calls = `${prefix}llm.calls.v1`;
   const costs = `${prefix}llm.costs.v1`;
   const compactionRequests = `${prefix}compaction.requests.v1`;
+  const alerts = `${prefix}cost.alerts.v1`;
   return {
     calls,
     callsDlq: `${calls}.dlq`,
     costs,
     costsDlq: `${costs}.dlq`,
-    alerts: `${prefix}cost.alerts.v1`,
+    alerts,
+    alertsDlq: `${alerts}.dlq`,
     quotaState: `${prefix}quota.state.v1`,
     compactionRequests,
     compactionRequestsDlq: `${compactionRequests}.dlq`,
@@ -48,6 +50,7 @@ export function topicSpecs(names: TopicNames, partitions: number): ITopicConfig[
     stream(names.costs, 7),
     deadLetters(names.costsDlq),
     stream(names.alerts, 30),
+    deadLetters(names.alertsDlq),
     {
       topic: names.quotaState,
       numPartitions: partitions,

@@ -10,6 +10,14 @@ const optionalString = z
   .optional()
   .transform((value) => (value?.trim() ? value.trim() : undefined));
 
+const optionalUrl = optionalString.pipe(z.url().optional());
+
+const decimalText = (fallback: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be a plain decimal number')
+    .default(fallback);
+
 /**
  * Every environment variable the pipeline reads, with its default. Each entry
  * point parses this once at start; core code receives the typed result and
@@ -44,6 +52,18 @@ const envSchema = z.object({
   LLMCOST_MODEL_ALIASES_FILE: optionalString,
   LLMCOST_BUDGETS_FILE: optionalString,
   LOG_LEVEL: optionalString,
+  LLMCOST_ALERT_CHANNELS_FILE: optionalString,
+  SLACK_WEBHOOK_URL: optionalUrl,
+  PAGERDUTY_ROUTING_KEY: optionalString,
+  PAGERDUTY_EVENTS_URL: optionalUrl,
+  ALERT_WEBHOOK_URL: optionalUrl,
+  ALERT_WEBHOOK_SECRET: optionalString,
+  SMTP_URL: optionalString,
+  ALERT_EMAIL_FROM: optionalString,
+  ALERT_EMAIL_TO: optionalString,
+  LLMCOST_SPIKE_THRESHOLD: decimalText('4'),
+  LLMCOST_SPIKE_MIN_IMPACT_USD: decimalText('5'),
+  LLMCOST_SPIKE_MIN_HISTORY_HOURS: positiveInt(24),
 });
 
 export interface PipelineConfig {
@@ -69,6 +89,23 @@ export interface PipelineConfig {
   modelAliasesFile: string | undefined;
   budgetsFile: string | undefined;
   logLevel: ReturnType<typeof parseLevel>;
+  alerting: AlertingConfig;
+}
+
+/** Alert channels and spike thresholds (docs/alerting.md); secrets are never logged. */
+export interface AlertingConfig {
+  /** A YAML or JSON file with channels and per-type routes; the variables below win over it. */
+  channelsFile: string | undefined;
+  slackWebhookUrl: string | undefined;
+  pagerDutyRoutingKey: string | undefined;
+  /** Defaults to PagerDuty's own endpoint where the channel is built. */
+  pagerDutyEventsUrl: string | undefined;
+  webhookUrl: string | undefined;
+  webhookSecret: string | undefined;
+  smtpUrl: string | undefined;
+  emailFrom: string | undefined;
+  emailTo: string[];
+  spike: { threshold: string; minImpactUsd: string; minHistoryHours: number };
 }
 
 /** Values given on the command line, which win over the environment. */
@@ -118,6 +155,25 @@ export function loadConfig(
     modelAliasesFile: e.LLMCOST_MODEL_ALIASES_FILE,
     budgetsFile: e.LLMCOST_BUDGETS_FILE,
     logLevel: parseLevel(e.LOG_LEVEL),
+    alerting: {
+      channelsFile: e.LLMCOST_ALERT_CHANNELS_FILE,
+      slackWebhookUrl: e.SLACK_WEBHOOK_URL,
+      pagerDutyRoutingKey: e.PAGERDUTY_ROUTING_KEY,
+      pagerDutyEventsUrl: e.PAGERDUTY_EVENTS_URL,
+      webhookUrl: e.ALERT_WEBHOOK_URL,
+      webhookSecret: e.ALERT_WEBHOOK_SECRET,
+      smtpUrl: e.SMTP_URL,
+      emailFrom: e.ALERT_EMAIL_FROM,
+      emailTo: (e.ALERT_EMAIL_TO ?? '')
+        .split(',')
+        .map((address) => address.trim())
+        .filter(Boolean),
+      spike: {
+        threshold: e.LLMCOST_SPIKE_THRESHOLD,
+        minImpactUsd: e.LLMCOST_SPIKE_MIN_IMPACT_USD,
+        minHistoryHours: e.LLMCOST_SPIKE_MIN_HISTORY_HOURS,
+      },
+    },
   };
 }
 
@@ -127,5 +183,16 @@ export function describeConfig(config: PipelineConfig): Record<string, unknown> 
     ...config,
     clickhouse: { ...config.clickhouse, password: config.clickhouse.password ? '***' : undefined },
     adminKey: config.adminKey ? '***' : undefined,
+    alerting: {
+      ...config.alerting,
+      slackWebhookUrl: mask(config.alerting.slackWebhookUrl),
+      pagerDutyRoutingKey: mask(config.alerting.pagerDutyRoutingKey),
+      webhookSecret: mask(config.alerting.webhookSecret),
+      smtpUrl: mask(config.alerting.smtpUrl),
+    },
   };
+}
+
+function mask(secret: string | undefined): string | undefined {
+  return secret ? '***' : undefined;
 }

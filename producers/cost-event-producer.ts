@@ -9,15 +9,17 @@ import { SchemaTopic } from '../schemas/schema-topic.ts';
 import { topicNames, type TopicNames } from '../infra/topics.ts';
 import { callFromResponse, callFromStream, type CallContext } from './from-response.ts';
 import type { StreamUsage } from './usage/index.ts';
+import { QuotaView, type QuotaCheck } from './quota-view.ts';
 
 export interface CostEventProducerOptions {
   kafka: Kafka;
   logger: Logger;
   /**
-   * The calls topic, and where writer schemas are published for readers.
-   * @default llm.calls.v1 and llmcost.schemas (topicNames())
+   * The calls topic, where writer schemas are published for readers, and the
+   * quota states checkQuota() reads.
+   * @default llm.calls.v1, llmcost.schemas and quota.state.v1 (topicNames())
    */
-  topics?: Pick<TopicNames, 'calls' | 'schemas'>;
+  topics?: Pick<TopicNames, 'calls' | 'schemas' | 'quotaState'>;
   /** The schemas to write with (the newest llm-call version). @default those in schemas/ */
   registry?: SchemaRegistry;
   /**
@@ -100,6 +102,7 @@ export class CostEventProducer {
   private closed = false;
   private wake: (() => void) | undefined;
   private roomWaiters: (() => void)[] = [];
+  private quota: QuotaView | undefined;
   private drainedWaiters: (() => void)[] = [];
 
   constructor(private readonly options: CostEventProducerOptions) {
@@ -163,6 +166,22 @@ export class CostEventProducer {
     return { eventIds: calls.map((call) => call.eventId) };
   }
 
+  /**
+   * Where the budgets stand that would count a call in `scope` (`tenant=acme`,
+   * `tenant=acme,user=u7` …), from quota.state.v1 as the alerting consumer
+   * publishes it. The first call reads the topic; later ones answer from
+   * memory. Whether to refuse, degrade or go on is the service's choice.
+   */
+  async checkQuota(scope: string): Promise<QuotaCheck> {
+    this.quota ??= new QuotaView(
+      this.options.kafka,
+      (this.options.topics ?? topicNames()).quotaState,
+      this.options.logger,
+    );
+    await this.quota.ready();
+    return this.quota.check(scope);
+  }
+
   /** Resolves when every queued event is in Kafka; throws with the rest after timeoutMs. */
   async flush(timeoutMs = 30_000): Promise<void> {
     if (this.buffer.length === 0) return;
@@ -186,6 +205,7 @@ export class CostEventProducer {
       this.closed = true;
       this.wake?.();
       await this.sending?.catch(() => undefined);
+      await this.quota?.stop();
       await this.producer.disconnect();
     }
   }

@@ -2,7 +2,14 @@ import type { Command } from 'commander';
 import { topicNames } from '../../infra/topics.ts';
 import { runDemo } from '../demo.ts';
 import { repriceRoute } from '../../api/reprice-route.ts';
-import { startBase, startCompactionWorker, startPricing, startRepricer } from '../pipeline.ts';
+import {
+  alertingRoutes,
+  startAlerting,
+  startBase,
+  startCompactionWorker,
+  startPricing,
+  startRepricer,
+} from '../pipeline.ts';
 import { ensurePortFree, portOption } from '../options.ts';
 import { ServiceHost } from '../service-host.ts';
 import type { RuntimeFactory } from './types.ts';
@@ -18,10 +25,10 @@ export function registerUp(program: Command, runtime: RuntimeFactory): void {
       `
 Starts (or reuses) the local Kafka broker unless KAFKA_BROKERS is set, creates
 the topics, migrates ClickHouse (embedded in <data dir>/clickhouse unless
-CLICKHOUSE_URL is set), and runs the pricing consumer, the compaction worker
-and the HTTP API. Unless --no-demo, it then replays both bundled Azure traces
-and prints what they cost.
-Ctrl-C stops everything cleanly, the broker too if this command started it.`,
+CLICKHOUSE_URL is set), and runs the pricing and alerting consumers, the
+compaction worker and the HTTP API. Unless --no-demo, it then replays both
+bundled Azure traces and prints what they cost. Ctrl-C stops everything
+cleanly, the broker too if this command started it.`,
     )
     .action(async (options: { demo: boolean }, command: Command) => {
       const started = Date.now();
@@ -33,10 +40,18 @@ Ctrl-C stops everything cleanly, the broker too if this command started it.`,
       const { base, api } = await host.start(async () => {
         const parts = await startBase(rt, host, 'llmcost-up', { stopLocalKafka: true });
         const pricing = await startPricing(rt, host, parts);
+        const alerting = await startAlerting(rt, host, parts);
         const compaction = await startCompactionWorker(rt, host, parts);
         const repricer = await startRepricer(rt, host, parts);
-        const readiness = () => ({ pricing: pricing.isReady(), compaction: compaction.isReady() });
-        const server = await host.serveApi(parts.store, readiness, [repriceRoute(repricer)]);
+        const readiness = () => ({
+          pricing: pricing.isReady(),
+          alerting: alerting.isReady(),
+          compaction: compaction.isReady(),
+        });
+        const server = await host.serveApi(parts.store, readiness, [
+          repriceRoute(repricer),
+          ...alertingRoutes(alerting),
+        ]);
         return { base: parts, api: server };
       });
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
