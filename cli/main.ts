@@ -3,7 +3,9 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../lib/config.ts';
 import { ConfigError, errorMessage, PipelineError } from '../lib/errors.ts';
+import { registerApi } from './commands/api.ts';
 import { registerKafka } from './commands/kafka.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerPricing } from './commands/pricing.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerSetup } from './commands/setup-commands.ts';
@@ -57,6 +59,8 @@ registerUp(program, runtime);
 registerPricing(program, runtime);
 registerReplay(program, runtime);
 registerSql(program, runtime);
+registerApi(program, runtime);
+registerKeys(program, runtime);
 registerSetup(program, runtime);
 registerKafka(program, runtime);
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { createCostApi } from '../../api/cost-api.ts';
 import { topicNames } from '../../infra/topics.ts';
 import { runDemo } from '../demo.ts';
 import { startBase, startPricing } from '../pipeline.ts';
@@ -29,7 +30,13 @@ Ctrl-C stops everything cleanly, the broker too if this command started it.`,
       const { base, api } = await host.start(async () => {
         const parts = await startBase(rt, host, 'llmcost-up', { stopLocalKafka: true });
         const pricing = await startPricing(rt, host, parts);
-        const server = await host.serveApi(parts.store, () => ({ pricing: pricing.isReady() }));
+        const costs = await createCostApi(parts.store, rt.logger);
+        const server = await host.serveApi(
+          parts.store,
+          () => ({ pricing: pricing.isReady() }),
+          costs.routes,
+          costs.publicHandler,
+        );
         return { base: parts, api: server };
       });
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -47,7 +54,8 @@ Ctrl-C stops everything cleanly, the broker too if this command started it.`,
           `${rt.config.topicPrefix}llmcost-pricing`,
         );
         process.stdout.write(
-          'Try: npx llmcost sql "SELECT count(), sum(cost_usd) FROM llm_calls"\n',
+          'Try: npx llmcost sql "SELECT count(), sum(cost_usd) FROM llm_calls"\n' +
+            `Dashboard: ${api.url}/analytics/costs\n`,
         );
       }
       process.stdout.write('Running; Ctrl-C stops it.\n');
