@@ -2,12 +2,10 @@ import crypto from 'node:crypto';
 import type { ClickHouseStore } from '../clickhouse/client.ts';
 import { Authenticator, loadAdminKeyDigest } from '../api/auth.ts';
 import { removeOwner, writeOwner } from '../api/owner-file.ts';
+import { baseRoutes } from '../api/base-routes.ts';
 import { ApiKeyStore } from '../api/keys/api-key-store.ts';
-import { keyRoutes } from '../api/keys/key-routes.ts';
-import { whoamiRoute } from '../api/keys/whoami-route.ts';
 import type { Route } from '../api/router.ts';
 import { startApiServer, type ApiServer, type PublicHandler } from '../api/server.ts';
-import { sqlRoute } from '../api/sql-route.ts';
 import { errorMessage, PipelineError } from '../lib/errors.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -69,7 +67,7 @@ export class ServiceHost {
     try {
       server = await startApiServer({
         port: config.port,
-        routes: [sqlRoute(store.readonly), ...keyRoutes(keys), whoamiRoute(), ...routes],
+        routes: [...baseRoutes(store, keys), ...routes],
         logger,
         readiness,
         publicHandler,
