@@ -109,7 +109,8 @@ function timeZonesRoute(zones: TimeZones): Route {
       summary: 'The IANA time zones that `tz` accepts',
       response: timeZonesSchema,
     },
-    async handle({ response }) {
+    async handle({ response, url }) {
+      parseParams(url.searchParams, {});
       sendJson(response, 200, { timeZones: zones.names() });
     },
   };

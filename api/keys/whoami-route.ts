@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseParams } from '../costs/query-params.ts';
 import { sendJson } from '../http.ts';
 import type { Route } from '../router.ts';
 import { GRANTS } from './api-key.ts';
@@ -17,7 +18,8 @@ export function whoamiRoute(): Route {
     path: '/api/whoami',
     access: 'tenant',
     doc: { tag: 'keys', summary: 'Who the key belongs to', response: whoami },
-    async handle({ response, principal }) {
+    async handle({ response, principal, url }) {
+      parseParams(url.searchParams, {});
       sendJson(response, 200, principal);
     },
   };
