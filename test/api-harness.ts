@@ -5,6 +5,7 @@ import { createCostApi } from '../api/cost-api.ts';
 import { digestOf } from '../api/keys/api-key.ts';
 import { ApiKeyStore } from '../api/keys/api-key-store.ts';
 import { startApiServer, type ApiServer } from '../api/server.ts';
+import type { Route } from '../api/router.ts';
 import type { ClickHouseStore } from '../clickhouse/client.ts';
 import { testLogger } from './helpers/infra.ts';
 
@@ -20,13 +21,20 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(store: ClickHouseStore): Promise<TestApi> {
+/**
+ * `extraRoutes` stand in for routes other parts serve (the alerting part's
+ * budgets and alerts), in the shapes the dashboard expects of them.
+ */
+export async function startTestApi(
+  store: ClickHouseStore,
+  extraRoutes: Route[] = [],
+): Promise<TestApi> {
   const adminKey = `lck_admin_${crypto.randomBytes(24).toString('base64url')}`;
   const keys = new ApiKeyStore(store.client);
   const costs = await createCostApi(store, testLogger);
   const server: ApiServer = await startApiServer({
     port: 0,
-    routes: [...baseRoutes(store, keys), ...costs.routes],
+    routes: [...baseRoutes(store, keys), ...costs.routes, ...extraRoutes],
     publicHandler: costs.publicHandler,
     logger: testLogger,
     readiness: () => ({ store: true }),

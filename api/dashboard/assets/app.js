@@ -13,7 +13,7 @@ import { h, notice } from './dom.js';
  * Runs a page: signs in when no key is stored, reads the filters from the
  * URL (so a view can be bookmarked and shared), and renders. The filters
  * shown are the ones the page uses.
- * @param {(context: PageContext) => Promise<Node[]>} render
+ * @param {(context: PageContext) => Promise<(Node | null)[]>} render
  * @param {{ filters?: boolean }} [options]
  */
 export async function startPage(render, options = {}) {
@@ -42,7 +42,8 @@ export async function startPage(render, options = {}) {
     tenantId: who.role === 'admin' && filters.tenant ? filters.tenant : undefined,
   };
   try {
-    main.replaceChildren(...(await render({ who, filters, params })));
+    const nodes = await render({ who, filters, params });
+    main.replaceChildren(...nodes.filter((node) => node !== null));
   } catch (error) {
     main.replaceChildren(notice(error instanceof Error ? error.message : String(error), 'error'));
   }

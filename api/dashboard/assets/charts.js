@@ -48,6 +48,12 @@ function chartBox(id, config, empty) {
   return box;
 }
 
+/** Value-axis ticks in dollars; an axis is a picture, so a float is precise enough here. */
+const usdTicks = {
+  callback: (/** @type {string | number} */ value) =>
+    `$${Number(value).toLocaleString('en-US', { maximumFractionDigits: 6 })}`,
+};
+
 /** @type {import('chart.js').TooltipOptions['callbacks']['label']} */
 const usdLabel = (item) => `${item.dataset.label ?? item.label}: ${formatUsd(String(item.raw))}`;
 
@@ -70,6 +76,7 @@ export function barChart(id, labels, values, options = {}) {
       },
       options: {
         indexAxis: horizontal ? 'y' : 'x',
+        scales: horizontal ? { x: { ticks: usdTicks } } : { y: { ticks: usdTicks } },
         plugins: { legend: { display: false }, tooltip: { callbacks: { label: usdLabel } } },
       },
     },
@@ -124,7 +131,7 @@ export function seriesChart(id, labels, series, options = {}) {
         })),
       },
       options: {
-        scales: { x: { stacked }, y: { stacked, beginAtZero: true } },
+        scales: { x: { stacked }, y: { stacked, beginAtZero: true, ticks: usdTicks } },
         plugins: {
           legend: { display: series.length > 1 },
           tooltip: { callbacks: { label: usdLabel } },

@@ -38,10 +38,10 @@ startPage(async ({ who, filters, params }) => {
     h(
       'div',
       { class: 'cards' },
-      card('Today', today, day.summary.totalCostUsd, 'today'),
-      card('This week', `since ${mondayOf(today)}`, week.summary.totalCostUsd, 'week'),
-      card('This month', `since ${monthStartOf(today)}`, month.summary.totalCostUsd, 'month'),
-      card('Selected range', `${filters.start} – ${filters.end}`, trend.summary.totalCostUsd, 'range'),
+      card('Today', today, today, day.summary.totalCostUsd, 'today'),
+      card('This week', mondayOf(today), today, week.summary.totalCostUsd, 'week'),
+      card('This month', monthStartOf(today), today, month.summary.totalCostUsd, 'month'),
+      card('Selected range', filters.start, filters.end, trend.summary.totalCostUsd, 'range'),
       h(
         'div',
         { class: 'card' },
@@ -96,18 +96,21 @@ startPage(async ({ who, filters, params }) => {
 });
 
 /**
+ * A spend figure and the local dates it covers.
  * @param {string} title
- * @param {string} sub
+ * @param {string} start
+ * @param {string} end
  * @param {string} value
  * @param {string} id
  */
-function card(title, sub, value, id) {
+function card(title, start, end, value, id) {
+  const figure = money(value, { 'data-testid': `card-${id}`, 'data-start': start, 'data-end': end });
   return h(
     'div',
     { class: 'card' },
     h('h3', {}, title),
-    h('p', { class: 'figure' }, money(value, { 'data-testid': `card-${id}` })),
-    h('p', { class: 'sub' }, sub),
+    h('p', { class: 'figure' }, figure),
+    h('p', { class: 'sub' }, start === end ? start : `${start} – ${end}`),
   );
 }
 
