@@ -7,8 +7,7 @@ import { digestOf as sha256, sameDigest, tenantKeyId, type Grant } from './keys/
  * does more (budgets, say) only with the matching grant.
  */
 export type Principal =
-  | { role: 'admin' }
-  | { role: 'tenant'; tenantId: string; keyId: string; grants: readonly Grant[] };
+  { role: 'admin' } | { role: 'tenant'; tenantId: string; keyId: string; grants: readonly Grant[] };
 
 /** Where tenant keys are looked up by id (see keys/api-key-store.ts). */
 export interface TenantKeyLookup {

@@ -6,10 +6,20 @@ import { packageRoot } from '../lib/config.ts';
 import { CostEventProducer } from '../producers/cost-event-producer.ts';
 import { startTestApi, type TestApi } from './api-harness.ts';
 import { scaled } from './helpers/decimal.ts';
-import { freshStore, freshTopics, queryRows, testKafka, testLogger, waitFor } from './helpers/infra.ts';
+import {
+  freshStore,
+  freshTopics,
+  queryRows,
+  testKafka,
+  testLogger,
+  waitFor,
+} from './helpers/infra.ts';
 import { startPricingConsumer } from './helpers/pipeline.ts';
 
-const TRACE = path.join(packageRoot, 'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv');
+const TRACE = path.join(
+  packageRoot,
+  'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv',
+);
 const REPLAY = {
   provider: 'openai',
   model: 'gpt-4o',
@@ -104,9 +114,9 @@ describe('the cost API over the Azure conversation trace, through the real pipel
       'SELECT provider, model, sum(cost_usd) AS cost, count() AS n FROM llm_calls ' +
         'GROUP BY provider, model ORDER BY sum(cost_usd) DESC, model',
     );
-    expect(byModel.rows.map((row) => [row.provider, row.model, scaled(String(row.totalCostUsd))])).toEqual(
-      models.map((row) => [row.provider, row.model, scaled(row.cost!)]),
-    );
+    expect(
+      byModel.rows.map((row) => [row.provider, row.model, scaled(String(row.totalCostUsd))]),
+    ).toEqual(models.map((row) => [row.provider, row.model, scaled(row.cost!)]));
     const gpt = byModel.rows.find((row) => row.model === 'gpt-4o')!;
     expect(gpt.costPerRequestUsd).toMatch(/^0\.\d+$/);
     expect(gpt.costPer1kTokensUsd).toMatch(/^0\.00\d+$/);
@@ -118,9 +128,12 @@ describe('the cost API over the Azure conversation trace, through the real pipel
     }
     const tenants = await costs(`/api/costs/by-tenant?${range}`);
     for (const row of tenants.rows) {
-      const [own] = await sql('SELECT sum(cost_usd) AS cost FROM llm_calls WHERE tenant_id = {t:String}', {
-        t: row.tenantId,
-      });
+      const [own] = await sql(
+        'SELECT sum(cost_usd) AS cost FROM llm_calls WHERE tenant_id = {t:String}',
+        {
+          t: row.tenantId,
+        },
+      );
       expect(scaled(String(row.totalCostUsd)), String(row.tenantId)).toBe(scaled(own!.cost!));
     }
 
@@ -159,7 +172,9 @@ describe('the cost API over the Azure conversation trace, through the real pipel
     expect(new Set(users.rows.map((row) => row.tenantId))).toEqual(new Set(['tenant-01']));
     const trend = await costs(`/api/costs/trends?${range}`, tenantKey);
     expect(trend.summary.totalCostUsd).toBe(own.summary.totalCostUsd);
-    const csv = await (await api.get(`/api/costs/by-tenant?${range}&format=csv`, { key: tenantKey })).text();
+    const csv = await (
+      await api.get(`/api/costs/by-tenant?${range}&format=csv`, { key: tenantKey })
+    ).text();
     expect(csv.trim().split('\r\n')).toHaveLength(2);
   });
 
@@ -220,7 +235,9 @@ describe('the cost API over the Azure conversation trace, through the real pipel
   it('gives a trend with every period, zeros included, and the change against before', async () => {
     const [span] = await sql('SELECT toString(toDate(max(occurred_at))) AS last FROM llm_calls');
     const end = span!.last!;
-    const start = new Date(Date.parse(`${end}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
+    const start = new Date(Date.parse(`${end}T00:00:00Z`) - 6 * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
     const trend = await costs(`/api/costs/trends?startDate=${start}&endDate=${end}`);
 
     expect(trend.rows.map((row) => row.period)).toHaveLength(7);
@@ -228,10 +245,16 @@ describe('the cost API over the Azure conversation trace, through the real pipel
     const summed = trend.rows.reduce((sum, row) => sum + scaled(String(row.totalCostUsd)), 0n);
     expect(summed).toBe(scaled(String(trend.summary.totalCostUsd)));
     expect(trend.summary).toMatchObject({ changePercent: null });
-    expect((trend.summary.previousPeriod as unknown as { totalCostUsd: string }).totalCostUsd).toBe('0');
+    expect((trend.summary.previousPeriod as unknown as { totalCostUsd: string }).totalCostUsd).toBe(
+      '0',
+    );
 
-    const weeks = await costs(`/api/costs/trends?startDate=${start}&endDate=${end}&granularity=week`);
-    expect(weeks.rows.every((row) => new Date(`${row.period}T00:00:00Z`).getUTCDay() === 1)).toBe(true);
+    const weeks = await costs(
+      `/api/costs/trends?startDate=${start}&endDate=${end}&granularity=week`,
+    );
+    expect(weeks.rows.every((row) => new Date(`${row.period}T00:00:00Z`).getUTCDay() === 1)).toBe(
+      true,
+    );
     expect(weeks.summary.totalCostUsd).toBe(trend.summary.totalCostUsd);
   });
 
@@ -240,7 +263,11 @@ describe('the cost API over the Azure conversation trace, through the real pipel
     ['startDate=2025-02-30&endDate=2025-03-01', 'startDate', /expected a date/],
     ['startDate=2025-03-02&endDate=2025-03-01', 'endDate', /before startDate/],
     ['startDate=2000-01-01&endDate=2025-01-01', 'endDate', /at most 3660/],
-    ['startDate=2025-01-01&endDate=2025-01-02&groupBy=day,colour', 'groupBy', /day, week, month, tenant/],
+    [
+      'startDate=2025-01-01&endDate=2025-01-02&groupBy=day,colour',
+      'groupBy',
+      /day, week, month, tenant/,
+    ],
     ['startDate=2025-01-01&endDate=2025-01-02&groupBy=day,month', 'groupBy', /at most one of/],
     ['startDate=2025-01-01&endDate=2025-01-02&tz=Mars/Olympus', 'tz', /IANA time zone/],
     ['startDate=2025-01-01&endDate=2025-01-02&limit=0', 'limit', /whole number from 1/],
@@ -248,7 +275,11 @@ describe('the cost API over the Azure conversation trace, through the real pipel
     ['startDate=2025-01-01&endDate=2025-01-02&scope=tenant', 'tenantId', /required with scope/],
     ['startDate=2025-01-01&endDate=2025-01-02&scope=platform&userId=u', 'userId', /not allowed/],
     ['startDate=2025-01-01&endDate=2025-01-02&format=xml', 'format', /json, csv/],
-    ['startDate=2025-01-01&endDate=2025-01-02&start=x', 'start', /unknown parameter; allowed: scope/],
+    [
+      'startDate=2025-01-01&endDate=2025-01-02&start=x',
+      'start',
+      /unknown parameter; allowed: scope/,
+    ],
     ['startDate=2025-01-01&startDate=2025-01-02&endDate=2025-01-02', 'startDate', /more than once/],
   ])('answers 400 naming the parameter for %s', async (query, field, message) => {
     const response = await api.get(`/api/costs/aggregate?${query}`);

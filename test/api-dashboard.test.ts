@@ -10,12 +10,24 @@ import { launchBrowser, type TestBrowser } from './api-browser.ts';
 import { alertingFixtureRoutes } from './api-alerting-fixtures.ts';
 import { startTestApi, type TestApi } from './api-harness.ts';
 import { scaled } from './helpers/decimal.ts';
-import { freshStore, freshTopics, queryRows, testKafka, testLogger, waitFor } from './helpers/infra.ts';
+import {
+  freshStore,
+  freshTopics,
+  queryRows,
+  testKafka,
+  testLogger,
+  waitFor,
+} from './helpers/infra.ts';
 import { startPricingConsumer } from './helpers/pipeline.ts';
 
 const TRACES = path.join(packageRoot, 'data/azure-llm-inference-2023');
 const REPLAYS = [
-  { file: 'AzureLLMInferenceTrace_conv.csv', provider: 'openai', model: 'gpt-4o', touchpoint: 'main-chat' },
+  {
+    file: 'AzureLLMInferenceTrace_conv.csv',
+    provider: 'openai',
+    model: 'gpt-4o',
+    touchpoint: 'main-chat',
+  },
   {
     file: 'AzureLLMInferenceTrace_code.csv',
     provider: 'anthropic',
@@ -50,7 +62,13 @@ describe('the dashboard in headless Chromium over the replayed Azure traces', ()
     consumer = await startPricingConsumer(kafka, store, topics);
     for (const replay of REPLAYS) {
       const options = { ...replay, tenants: 5, users: 20, rebase: 'now' as const, shiftDays: 0 };
-      const result = await replayTrace(kafka, topics.calls, path.join(TRACES, replay.file), options, testLogger);
+      const result = await replayTrace(
+        kafka,
+        topics.calls,
+        path.join(TRACES, replay.file),
+        options,
+        testLogger,
+      );
       calls += result.events;
     }
     await waitFor('both traces in llm_calls', async () => {
@@ -106,7 +124,10 @@ describe('the dashboard in headless Chromium over the replayed Azure traces', ()
       'SELECT sum(cost_usd) AS cost FROM llm_calls WHERE toDate(occurred_at) BETWEEN {s:Date} AND {e:Date}',
       { s: start, e: end },
     );
-    const [all] = await queryRows(store, 'SELECT sum(cost_usd) AS cost, min(occurred_at) AS first FROM llm_calls');
+    const [all] = await queryRows(
+      store,
+      'SELECT sum(cost_usd) AS cost, min(occurred_at) AS first FROM llm_calls',
+    );
     const value = await figure('[data-testid=card-month]');
     expect(value).toBe(monthApi.summary.totalCostUsd);
     expect(scaled(value)).toBe(scaled(inMonth!.cost!));
@@ -128,10 +149,16 @@ describe('the dashboard in headless Chromium over the replayed Azure traces', ()
   it('shows the model table as the API answers it, and exports the same CSV', async () => {
     const [startDate, endDate] = await rangeOf('[data-testid=card-range]');
     const query = `startDate=${startDate}&endDate=${endDate}&tz=UTC`;
-    const models = await api.json<{ rows: Record<string, string>[] }>(`/api/costs/by-model?${query}`);
-    const cells = await page.locator('[data-testid=table-models] tbody tr').evaluateAll((rows) =>
-      rows.map((row) => [...row.querySelectorAll('.money')].map((cell) => cell.getAttribute('data-value'))),
+    const models = await api.json<{ rows: Record<string, string>[] }>(
+      `/api/costs/by-model?${query}`,
     );
+    const cells = await page
+      .locator('[data-testid=table-models] tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((row) =>
+          [...row.querySelectorAll('.money')].map((cell) => cell.getAttribute('data-value')),
+        ),
+      );
     expect(cells).toEqual(
       models.rows.map((row) => [row.totalCostUsd, row.costPerRequestUsd, row.costPer1kTokensUsd]),
     );
@@ -151,7 +178,10 @@ describe('the dashboard in headless Chromium over the replayed Azure traces', ()
     await open('/analytics/tenants?tz=UTC&tenant=tenant-01');
     await shoot('tenant-01');
     const total = await figure('[data-testid=tenant-total]');
-    const [own] = await queryRows(store, "SELECT sum(cost_usd) AS cost FROM llm_calls WHERE tenant_id = 'tenant-01'");
+    const [own] = await queryRows(
+      store,
+      "SELECT sum(cost_usd) AS cost FROM llm_calls WHERE tenant_id = 'tenant-01'",
+    );
     expect(scaled(total)).toBe(scaled(own!.cost!));
 
     await open('/analytics/models?tz=UTC');
@@ -171,7 +201,10 @@ describe('the dashboard in headless Chromium over the replayed Azure traces', ()
     await shoot('costs-tenant-02');
 
     expect(await page.textContent('[data-testid=who]')).toBe('tenant tenant-02');
-    const [own] = await queryRows(store, "SELECT sum(cost_usd) AS cost FROM llm_calls WHERE tenant_id = 'tenant-02'");
+    const [own] = await queryRows(
+      store,
+      "SELECT sum(cost_usd) AS cost FROM llm_calls WHERE tenant_id = 'tenant-02'",
+    );
     expect(scaled(await figure('[data-testid=card-range]'))).toBe(scaled(own!.cost!));
     await open('/analytics/tenants?tz=UTC', key);
     expect(await page.textContent('h1')).toBe('Tenant tenant-02');

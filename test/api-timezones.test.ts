@@ -9,11 +9,25 @@ import { CostEventProducer } from '../producers/cost-event-producer.ts';
 import type { LlmCallInput } from '../schemas/llm-call.ts';
 import { startTestApi, type TestApi } from './api-harness.ts';
 import { scaled, unscaled } from './helpers/decimal.ts';
-import { freshStore, freshTopics, queryRows, testKafka, testLogger, waitFor } from './helpers/infra.ts';
+import {
+  freshStore,
+  freshTopics,
+  queryRows,
+  testKafka,
+  testLogger,
+  waitFor,
+} from './helpers/infra.ts';
 
 const CASES = JSON.parse(
   fs.readFileSync(path.join(packageRoot, '../shared/cases/pricing.json'), 'utf8'),
-) as { cases: { id: string; timeZone: string; events: { occurredAt: string; costUsd: string }[]; expected: Record<string, Record<string, string> | string> }[] };
+) as {
+  cases: {
+    id: string;
+    timeZone: string;
+    events: { occurredAt: string; costUsd: string }[];
+    expected: Record<string, Record<string, string> | string>;
+  }[];
+};
 const CASE = CASES.cases.find((c) => c.id === 'local-day-rollups')!;
 
 /** Whole and fractional offsets, DST at 2 a.m. and at midnight, both ends of the date line. */
@@ -139,7 +153,11 @@ describe('local days, weeks and months in any IANA zone, summed from cost_15m', 
     const range = 'tenantId=case&startDate=2025-01-01&endDate=2025-01-02';
     const local = await costs(`${range}&tz=${CASE.timeZone}&groupBy=day`);
     const utc = await costs(`${range}&groupBy=day`);
-    const expected = CASE.expected as { localDays: Record<string, string>; utcDays: Record<string, string>; rangeTotal: string };
+    const expected = CASE.expected as {
+      localDays: Record<string, string>;
+      utcDays: Record<string, string>;
+      rangeTotal: string;
+    };
     const asValues = (days: Record<string, string>) =>
       Object.fromEntries(Object.entries(days).map(([day, cost]) => [day, unscaled(scaled(cost))]));
 
@@ -147,10 +165,14 @@ describe('local days, weeks and months in any IANA zone, summed from cost_15m', 
     expect(byKey(utc.rows, 'day')).toEqual(asValues(expected.utcDays));
     expect(scaled(local.summary.totalCostUsd)).toBe(scaled(expected.rangeTotal));
     for (const [day, cost] of Object.entries(expected.localDays)) {
-      const single = await costs(`tenantId=case&startDate=${day}&endDate=${day}&tz=${CASE.timeZone}`);
+      const single = await costs(
+        `tenantId=case&startDate=${day}&endDate=${day}&tz=${CASE.timeZone}`,
+      );
       expect(scaled(single.summary.totalCostUsd)).toBe(scaled(cost));
     }
-    const la = await costs('tenantId=case-la&startDate=2025-01-01&endDate=2025-01-01&tz=America/Los_Angeles');
+    const la = await costs(
+      'tenantId=case-la&startDate=2025-01-01&endDate=2025-01-01&tz=America/Los_Angeles',
+    );
     expect(la.summary.totalCostUsd).toBe('1');
   });
 

@@ -36,7 +36,9 @@ export class AnswerStream {
       'cache-control': 'no-store',
       ...(csv ? { 'content-disposition': `attachment; filename="${filename}.csv"` } : {}),
     });
-    this.buffer = csv ? csvLine(this.columns, new Set()) : `${JSON.stringify(head).slice(0, -1)},"rows":[`;
+    this.buffer = csv
+      ? csvLine(this.columns, new Set())
+      : `${JSON.stringify(head).slice(0, -1)},"rows":[`;
   }
 
   async row(row: CostRow): Promise<void> {

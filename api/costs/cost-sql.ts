@@ -89,8 +89,8 @@ function whereClause(
     // test then keeps exactly the buckets of the requested days.
     Object.assign(params, scanBounds(query.startDate, query.endDate), { tz: query.tz });
     conditions.push(
-      'bucket >= {scanFrom:DateTime(\'UTC\')}',
-      'bucket < {scanTo:DateTime(\'UTC\')}',
+      "bucket >= {scanFrom:DateTime('UTC')}",
+      "bucket < {scanTo:DateTime('UTC')}",
       'toDate(bucket, {tz:String}) >= {startDate:Date}',
       'toDate(bucket, {tz:String}) <= {endDate:Date}',
     );
@@ -105,7 +105,10 @@ function whereClause(
 }
 
 /** UTC instants a day before the first and after the last local day, clamped at 1970. */
-export function scanBounds(startDate: string, endDate: string): { scanFrom: number; scanTo: number } {
+export function scanBounds(
+  startDate: string,
+  endDate: string,
+): { scanFrom: number; scanTo: number } {
   const seconds = (date: string) => Math.max(0, Date.parse(`${date}T00:00:00Z`) / 1000);
   return { scanFrom: seconds(addDays(startDate, -1)), scanTo: seconds(addDays(endDate, 2)) };
 }

@@ -64,12 +64,17 @@ export interface PeriodSlot {
 /** Every period of `granularity` that meets [from, to], in order, with no gaps. */
 export function periodsCovering(from: string, to: string, granularity: Granularity): PeriodSlot[] {
   const slots: PeriodSlot[] = [];
-  for (let start = periodStartOf(from, granularity); start <= to; ) {
+  for (let start = periodStartOf(from, granularity); start <= to;) {
     const next = nextPeriodStart(start, granularity);
     const last = addDays(next, -1);
     const startDate = start < from ? from : start;
     const endDate = last > to ? to : last;
-    slots.push({ period: start, startDate, endDate, partial: startDate !== start || endDate !== last });
+    slots.push({
+      period: start,
+      startDate,
+      endDate,
+      partial: startDate !== start || endDate !== last,
+    });
     start = next;
   }
   return slots;

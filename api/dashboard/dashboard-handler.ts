@@ -51,9 +51,16 @@ export function dashboardHandler(): PublicHandler {
   const assets = new Map<string, Asset>();
   for (const file of fs.readdirSync(ASSETS_DIR)) {
     const type = TYPES[path.extname(file)];
-    if (type) assets.set(`/analytics/assets/${file}`, { body: fs.readFileSync(path.join(ASSETS_DIR, file)), type });
+    if (type)
+      assets.set(`/analytics/assets/${file}`, {
+        body: fs.readFileSync(path.join(ASSETS_DIR, file)),
+        type,
+      });
   }
-  assets.set('/analytics/vendor/chart.umd.min.js', { body: fs.readFileSync(CHART_JS), type: TYPES['.js']! });
+  assets.set('/analytics/vendor/chart.umd.min.js', {
+    body: fs.readFileSync(CHART_JS),
+    type: TYPES['.js']!,
+  });
   const template = fs.readFileSync(path.join(import.meta.dirname, 'page.html'), 'utf8');
 
   return async (request, response, url) => {

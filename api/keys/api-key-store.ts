@@ -128,7 +128,11 @@ export class ApiKeyStore {
 
   private async select(query: string, params: Record<string, unknown>): Promise<KeyRow[]> {
     try {
-      const result = await this.client.query({ query, query_params: params, format: 'JSONEachRow' });
+      const result = await this.client.query({
+        query,
+        query_params: params,
+        format: 'JSONEachRow',
+      });
       return await result.json<KeyRow>();
     } catch (error) {
       throw classifyClickHouseError(error, { table: 'api_keys' });
@@ -162,6 +166,6 @@ function fromRow(row: KeyRow): StoredKey {
 }
 
 function withoutDigest(key: StoredKey): TenantKeyRecord {
-  const { digest: _digest, ...record } = key;
-  return record;
+  const { keyId, tenantId, grants, label, createdAt, revokedAt } = key;
+  return { keyId, tenantId, grants, label, createdAt, revokedAt };
 }

@@ -105,6 +105,8 @@ function parameter(name: string, spec: ParamSpec): Record<string, unknown> {
 }
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
-  return rest;
+  // The dialect is the document's (OpenAPI 3.1 is JSON Schema 2020-12), not each schema's.
+  const converted: Record<string, unknown> = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+  delete converted.$schema;
+  return converted;
 }

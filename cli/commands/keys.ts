@@ -35,10 +35,16 @@ owner of the embedded store when there is one.`,
     .option('--grant <what>', `extra rights: ${GRANTS.join(', ')}`, collect, [])
     .option('--label <text>', 'a note on who holds the key', '')
     .action(async (options: { tenant: string; grant: string[]; label: string }, command) => {
-      const unknown = options.grant.filter((grant) => !(GRANTS as readonly string[]).includes(grant));
+      const unknown = options.grant.filter(
+        (grant) => !(GRANTS as readonly string[]).includes(grant),
+      );
       if (unknown.length > 0) command.error(`--grant must be one of ${GRANTS.join(', ')}`);
 
-      const input = { tenantId: options.tenant, grants: options.grant as Grant[], label: options.label };
+      const input = {
+        tenantId: options.tenant,
+        grants: options.grant as Grant[],
+        label: options.label,
+      };
       const { key } = await withKeyAdmin(runtime(command), (admin) => admin.create(input));
       process.stdout.write(`${key}\n`);
       process.stderr.write(`(shown once: only its digest is kept)\n`);
@@ -71,7 +77,10 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** Runs `work` through the owner's API when one runs, else on the store opened here. */
-async function withKeyAdmin<T>(runtime: Runtime, work: (admin: KeyAdmin) => Promise<T>): Promise<T> {
+async function withKeyAdmin<T>(
+  runtime: Runtime,
+  work: (admin: KeyAdmin) => Promise<T>,
+): Promise<T> {
   const owner = runtime.config.clickhouse.url ? undefined : readOwner(runtime.paths.ownerFile);
   if (owner) return work(ownerAdmin(owner.url, owner.token));
 

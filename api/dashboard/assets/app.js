@@ -57,7 +57,13 @@ export async function startPage(render, options = {}) {
  */
 function showSignIn(main, then, problem) {
   const input = /** @type {HTMLInputElement} */ (
-    h('input', { type: 'password', id: 'api-key', autocomplete: 'off', required: true, placeholder: 'lck_…' })
+    h('input', {
+      type: 'password',
+      id: 'api-key',
+      autocomplete: 'off',
+      required: true,
+      placeholder: 'lck_…',
+    })
   );
   const form = h(
     'form',
@@ -122,16 +128,23 @@ function showFilters(filters, who) {
   const field = (/** @type {string} */ label, /** @type {HTMLElement} */ input) =>
     h('label', {}, h('span', {}, label), input);
   const zones = h('datalist', { id: 'zones' });
-  form.replaceChildren(
-    field('From', h('input', { type: 'date', name: 'start', value: filters.start, required: true })),
+  const fields = [
+    field(
+      'From',
+      h('input', { type: 'date', name: 'start', value: filters.start, required: true }),
+    ),
     field('To', h('input', { type: 'date', name: 'end', value: filters.end, required: true })),
     field('Time zone', h('input', { name: 'tz', value: filters.tz, list: 'zones', size: '18' })),
-    who.role === 'admin'
-      ? field('Tenant', h('input', { name: 'tenant', value: filters.tenant, placeholder: 'all tenants' }))
-      : null,
-    h('button', { type: 'submit' }, 'Apply'),
-    zones,
-  );
+  ];
+  if (who.role === 'admin') {
+    const tenant = h('input', {
+      name: 'tenant',
+      value: filters.tenant,
+      placeholder: 'all tenants',
+    });
+    fields.push(field('Tenant', tenant));
+  }
+  form.replaceChildren(...fields, h('button', { type: 'submit' }, 'Apply'), zones);
   form.hidden = false;
   form.onsubmit = (event) => {
     event.preventDefault();
@@ -145,7 +158,9 @@ function showFilters(filters, who) {
     location.search = query.toString();
   };
   void getJson('/api/time-zones').then((answer) => {
-    zones.replaceChildren(...answer.timeZones.map((/** @type {string} */ zone) => h('option', { value: zone })));
+    zones.replaceChildren(
+      ...answer.timeZones.map((/** @type {string} */ zone) => h('option', { value: zone })),
+    );
   });
 }
 
@@ -156,7 +171,9 @@ function showFilters(filters, who) {
  */
 export function unavailable(error, what) {
   if (error instanceof ApiError && error.status === 404) {
-    return notice(`This server does not serve the ${what} API yet (it comes with the alerting consumer).`);
+    return notice(
+      `This server does not serve the ${what} API yet (it comes with the alerting consumer).`,
+    );
   }
   if (error instanceof ApiError && error.status === 403) {
     return notice(`This key may not read ${what}.`, 'warning');

@@ -3,9 +3,7 @@ import { h } from './dom.js';
 import { formatUsd } from './format.js';
 
 /** Chart.js, loaded before the page's module from /analytics/vendor/. */
-const ChartJs = /** @type {typeof import('chart.js').Chart} */ (
-  /** @type {any} */ (window).Chart
-);
+const ChartJs = /** @type {typeof import('chart.js').Chart} */ (/** @type {any} */ (window).Chart);
 
 const PALETTE = [
   '#2563eb',
@@ -33,7 +31,12 @@ export function colour(index) {
  * @param {boolean} empty
  */
 function chartBox(id, config, empty) {
-  if (empty) return h('p', { class: 'empty-chart', 'data-testid': `chart-${id}-empty` }, 'No spend in this range');
+  if (empty)
+    return h(
+      'p',
+      { class: 'empty-chart', 'data-testid': `chart-${id}-empty` },
+      'No spend in this range',
+    );
   const canvas = /** @type {HTMLCanvasElement} */ (h('canvas', { 'aria-label': id, role: 'img' }));
   const box = h('div', { class: 'chart', 'data-testid': `chart-${id}` }, canvas);
   new ChartJs(canvas, {
@@ -72,7 +75,9 @@ export function barChart(id, labels, values, options = {}) {
       type: 'bar',
       data: {
         labels,
-        datasets: [{ label: options.label ?? 'Cost (USD)', data: values, backgroundColor: colour(0) }],
+        datasets: [
+          { label: options.label ?? 'Cost (USD)', data: values, backgroundColor: colour(0) },
+        ],
       },
       options: {
         indexAxis: horizontal ? 'y' : 'x',
@@ -96,7 +101,9 @@ export function doughnutChart(id, labels, values) {
       type: 'doughnut',
       data: {
         labels,
-        datasets: [{ label: 'Cost', data: values, backgroundColor: labels.map((_, i) => colour(i)) }],
+        datasets: [
+          { label: 'Cost', data: values, backgroundColor: labels.map((_, i) => colour(i)) },
+        ],
       },
       options: {
         plugins: { legend: { position: 'right' }, tooltip: { callbacks: { label: usdLabel } } },

@@ -43,7 +43,11 @@ export function money(value, props = {}, places = 2) {
  * @param {Record<string, string>} [props]
  */
 export function count(value, props = {}) {
-  return h('span', { class: 'count', 'data-value': String(value ?? ''), ...props }, formatCount(value));
+  return h(
+    'span',
+    { class: 'count', 'data-value': String(value ?? ''), ...props },
+    formatCount(value),
+  );
 }
 
 /**
@@ -82,14 +86,23 @@ export function panel(title, id, csv, ...body) {
  * @param {string} id
  */
 export function table(columns, rows, id) {
-  const head = h('tr', {}, ...columns.map((c) => h('th', c.numeric ? { class: 'num' } : {}, c.title)));
+  const head = h(
+    'tr',
+    {},
+    ...columns.map((c) => h('th', c.numeric ? { class: 'num' } : {}, c.title)),
+  );
   const body = rows.map((row) =>
     h('tr', {}, ...columns.map((c) => h('td', c.numeric ? { class: 'num' } : {}, c.cell(row)))),
   );
   if (rows.length === 0) {
     body.push(h('tr', {}, h('td', { colspan: String(columns.length), class: 'empty' }, 'No data')));
   }
-  return h('table', { 'data-testid': `table-${id}` }, h('thead', {}, head), h('tbody', {}, ...body));
+  return h(
+    'table',
+    { 'data-testid': `table-${id}` },
+    h('thead', {}, head),
+    h('tbody', {}, ...body),
+  );
 }
 
 /**

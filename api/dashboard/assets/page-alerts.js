@@ -21,7 +21,12 @@ startPage(
     const filter = h(
       'form',
       { class: 'inline', method: 'get' },
-      h('label', {}, 'Scope ', h('input', { name: 'scope', value: scope ?? '', placeholder: 'tenant=acme' })),
+      h(
+        'label',
+        {},
+        'Scope ',
+        h('input', { name: 'scope', value: scope ?? '', placeholder: 'tenant=acme' }),
+      ),
       h('button', { type: 'submit' }, 'Show'),
     );
     return [
@@ -32,8 +37,14 @@ startPage(
         filter,
         table(
           [
-            { title: 'Raised', cell: (row) => new Date(row.raisedAt).toISOString().replace('T', ' ').slice(0, 19) },
-            { title: 'Type', cell: (row) => h('span', { class: `severity ${row.severity}` }, row.type) },
+            {
+              title: 'Raised',
+              cell: (row) => new Date(row.raisedAt).toISOString().replace('T', ' ').slice(0, 19),
+            },
+            {
+              title: 'Type',
+              cell: (row) => h('span', { class: `severity ${row.severity}` }, row.type),
+            },
             { title: 'Scope', cell: (row) => row.scope },
             { title: 'Summary', cell: (row) => row.summary },
             { title: 'Spend', cell: (row) => money(row.spendUsd), numeric: true },

@@ -3,11 +3,11 @@
 // page expects as:
 //   GET /api/budgets → { budgets: [{ id, scope, period, timeZone, limitUsd, warnAt }] }
 //   GET /api/quota   → { quotas: [{ budgetId, scope, period, timeZone, status, incomplete,
-//                       unpricedRequests, spendUsd, limitUsd, periodStart, periodEnd, updatedAt }] }
+//                     unpricedRequests, spendUsd, limitUsd, periodStart, periodEnd, updatedAt }] }
 // Money is decimal strings, times epoch milliseconds, as in schemas/quota-state.ts.
 import { getJson } from './api-client.js';
 import { startPage, unavailable } from './app.js';
-import { h, money, notice, panel, table } from './dom.js';
+import { h, money, panel, table } from './dom.js';
 import { formatPercent, roundDecimal } from './format.js';
 
 startPage(
@@ -55,7 +55,14 @@ startPage(
 function usedBar(spend, limit) {
   if (spend === undefined) return '—';
   const percent = share(spend, limit);
-  const meter = h('meter', { min: '0', max: '100', low: '80', high: '99', optimum: '0', value: roundDecimal(percent, 1) });
+  const meter = h('meter', {
+    min: '0',
+    max: '100',
+    low: '80',
+    high: '99',
+    optimum: '0',
+    value: roundDecimal(percent, 1),
+  });
   return h('span', { class: 'used' }, meter, ' ', formatPercent(percent));
 }
 
@@ -76,11 +83,15 @@ function share(spend, limit) {
 /** @param {any} quota */
 function status(quota) {
   if (!quota) return '—';
-  const text = quota.incomplete ? `${quota.status} (incomplete: ${quota.unpricedRequests} unpriced)` : quota.status;
+  const text = quota.incomplete
+    ? `${quota.status} (incomplete: ${quota.unpricedRequests} unpriced)`
+    : quota.status;
   return h('span', { class: `status ${quota.status}` }, text);
 }
 
 /** @param {number | undefined} ms */
 function when(ms) {
-  return ms === undefined ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  return ms === undefined
+    ? '—'
+    : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 }

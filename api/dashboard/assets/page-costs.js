@@ -46,7 +46,11 @@ startPage(async ({ who, filters, params }) => {
         'div',
         { class: 'card' },
         h('h3', {}, 'Requests in range'),
-        h('p', { class: 'figure' }, count(trend.summary.totalRequests, { 'data-testid': 'card-requests' })),
+        h(
+          'p',
+          { class: 'figure' },
+          count(trend.summary.totalRequests, { 'data-testid': 'card-requests' }),
+        ),
         h('p', { class: 'sub' }, 'average ', money(trend.summary.averageCostPerRequestUsd, {}, 4)),
       ),
     ),
@@ -57,7 +61,12 @@ startPage(async ({ who, filters, params }) => {
       seriesChart(
         'trend',
         trend.rows.map((/** @type {any} */ point) => point.period),
-        [{ label: 'Cost (USD)', values: trend.rows.map((/** @type {any} */ p) => amount(p.totalCostUsd)) }],
+        [
+          {
+            label: 'Cost (USD)',
+            values: trend.rows.map((/** @type {any} */ p) => amount(p.totalCostUsd)),
+          },
+        ],
       ),
     ),
     h(
@@ -90,7 +99,12 @@ startPage(async ({ who, filters, params }) => {
         { path: '/api/costs/by-tenant', params: { ...params, limit: TOP_TENANTS } },
         topTenants(tenants),
       ),
-      panel('Model efficiency', 'models', { path: '/api/costs/by-model', params }, modelTable(models.rows)),
+      panel(
+        'Model efficiency',
+        'models',
+        { path: '/api/costs/by-model', params },
+        modelTable(models.rows),
+      ),
     ),
   ];
 });
@@ -104,7 +118,11 @@ startPage(async ({ who, filters, params }) => {
  * @param {string} id
  */
 function card(title, start, end, value, id) {
-  const figure = money(value, { 'data-testid': `card-${id}`, 'data-start': start, 'data-end': end });
+  const figure = money(value, {
+    'data-testid': `card-${id}`,
+    'data-start': start,
+    'data-end': end,
+  });
   return h(
     'div',
     { class: 'card' },
@@ -122,7 +140,10 @@ function card(title, start, end, value, id) {
 function topTenants(answer) {
   const labels = answer.rows.map((/** @type {any} */ row) => row.tenantId);
   const values = answer.rows.map((/** @type {any} */ row) => amount(row.totalCostUsd));
-  const shown = answer.rows.reduce((/** @type {number} */ sum, /** @type {any} */ row) => sum + amount(row.totalCostUsd), 0);
+  const shown = answer.rows.reduce(
+    (/** @type {number} */ sum, /** @type {any} */ row) => sum + amount(row.totalCostUsd),
+    0,
+  );
   const rest = amount(answer.summary.totalCostUsd) - shown;
   if (rest > 1e-9) {
     labels.push('all others');
@@ -140,7 +161,11 @@ function modelTable(rows) {
       { title: 'Requests', cell: (row) => count(row.requestCount), numeric: true },
       { title: 'Cost', cell: (row) => money(row.totalCostUsd), numeric: true },
       { title: 'Per request', cell: (row) => money(row.costPerRequestUsd, {}, 4), numeric: true },
-      { title: 'Per 1k tokens', cell: (row) => money(row.costPer1kTokensUsd, {}, 4), numeric: true },
+      {
+        title: 'Per 1k tokens',
+        cell: (row) => money(row.costPer1kTokensUsd, {}, 4),
+        numeric: true,
+      },
     ],
     rows,
     'models',

@@ -9,14 +9,21 @@ startPage(async ({ params }) => {
   const rows = /** @type {any[]} */ (answer.rows);
   const name = (/** @type {any} */ row) => `${row.provider}/${row.model}`;
   return [
-    h('div', { class: 'grid' },
+    h(
+      'div',
+      { class: 'grid' },
       panel(
         'Cost by model',
         'model-cost',
         { path: '/api/costs/by-model', params },
-        barChart('model-cost', rows.map(name), rows.map((row) => Number(row.totalCostUsd)), {
-          horizontal: true,
-        }),
+        barChart(
+          'model-cost',
+          rows.map(name),
+          rows.map((row) => Number(row.totalCostUsd)),
+          {
+            horizontal: true,
+          },
+        ),
       ),
       panel(
         'Cost per 1,000 tokens',
@@ -44,9 +51,21 @@ startPage(async ({ params }) => {
           { title: 'Cache reads', cell: (row) => count(row.cacheReadTokens), numeric: true },
           { title: 'Output tokens', cell: (row) => count(row.outputTokens), numeric: true },
           { title: 'Reasoning', cell: (row) => count(row.reasoningTokens), numeric: true },
-          { title: 'Cost', cell: (row) => money(row.totalCostUsd, { 'data-model': name(row) }), numeric: true },
-          { title: 'Per request', cell: (row) => money(row.costPerRequestUsd, {}, 4), numeric: true },
-          { title: 'Per 1k tokens', cell: (row) => money(row.costPer1kTokensUsd, {}, 4), numeric: true },
+          {
+            title: 'Cost',
+            cell: (row) => money(row.totalCostUsd, { 'data-model': name(row) }),
+            numeric: true,
+          },
+          {
+            title: 'Per request',
+            cell: (row) => money(row.costPerRequestUsd, {}, 4),
+            numeric: true,
+          },
+          {
+            title: 'Per 1k tokens',
+            cell: (row) => money(row.costPer1kTokensUsd, {}, 4),
+            numeric: true,
+          },
         ],
         rows,
         'models',

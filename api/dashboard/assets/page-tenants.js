@@ -52,11 +52,22 @@ function pagedTable(rows) {
     const pager = h(
       'div',
       { class: 'pager' },
-      h('button', { type: 'button', disabled: page === 0, onclick: () => ((page -= 1), draw()) }, '‹'),
+      h(
+        'button',
+        { type: 'button', disabled: page === 0, onclick: () => ((page -= 1), draw()) },
+        '‹',
+      ),
       ` page ${page + 1} of ${pages} (${matching.length} tenants) `,
-      h('button', { type: 'button', disabled: page >= pages - 1, onclick: () => ((page += 1), draw()) }, '›'),
+      h(
+        'button',
+        { type: 'button', disabled: page >= pages - 1, onclick: () => ((page += 1), draw()) },
+        '›',
+      ),
     );
-    holder.replaceChildren(tenantTable(matching.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)), pager);
+    holder.replaceChildren(
+      tenantTable(matching.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)),
+      pager,
+    );
   };
   search.addEventListener('input', () => ((page = 0), draw()));
   draw();
@@ -77,7 +88,11 @@ function tenantTable(rows) {
       { title: 'Input tokens', cell: (row) => count(row.inputTokens), numeric: true },
       { title: 'Output tokens', cell: (row) => count(row.outputTokens), numeric: true },
       { title: 'Unpriced', cell: (row) => count(row.unpricedRequests), numeric: true },
-      { title: 'Cost', cell: (row) => money(row.totalCostUsd, { 'data-tenant': row.tenantId }), numeric: true },
+      {
+        title: 'Cost',
+        cell: (row) => money(row.totalCostUsd, { 'data-tenant': row.tenantId }),
+        numeric: true,
+      },
     ],
     rows,
     'tenants',
@@ -105,7 +120,12 @@ async function tenantDetail(tenant, params) {
       seriesChart(
         'tenant-trend',
         trend.rows.map((/** @type {any} */ p) => p.period),
-        [{ label: 'Cost (USD)', values: trend.rows.map((/** @type {any} */ p) => Number(p.totalCostUsd)) }],
+        [
+          {
+            label: 'Cost (USD)',
+            values: trend.rows.map((/** @type {any} */ p) => Number(p.totalCostUsd)),
+          },
+        ],
       ),
     ),
     h(

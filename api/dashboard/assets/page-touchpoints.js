@@ -19,15 +19,25 @@ startPage(async ({ params }) => {
       'Cost per day by touchpoint',
       'touchpoint-trend',
       { path: '/api/costs/aggregate', params: { ...params, groupBy: 'day,touchpoint' } },
-      seriesChart('touchpoint-trend', trend.rows.map((/** @type {any} */ p) => p.period), stack(rows, daily.rows, trend.rows), {
-        stacked: true,
-      }),
+      seriesChart(
+        'touchpoint-trend',
+        trend.rows.map((/** @type {any} */ p) => p.period),
+        stack(rows, daily.rows, trend.rows),
+        {
+          stacked: true,
+        },
+      ),
     ),
     panel(
       'Touchpoints',
       'touchpoints',
       { path: '/api/costs/by-touchpoint', params },
-      h('p', {}, 'Total ', money(totals.summary.totalCostUsd, { 'data-testid': 'touchpoints-total' })),
+      h(
+        'p',
+        {},
+        'Total ',
+        money(totals.summary.totalCostUsd, { 'data-testid': 'touchpoints-total' }),
+      ),
       table(
         [
           { title: 'Touchpoint', cell: (row) => row.touchpoint },
