@@ -21,7 +21,7 @@ export async function createCostApi(store: ClickHouseStore, logger: Logger): Pro
   const zones = await TimeZones.load(store.client);
   const reader = new CostReader(store.client, logger.child({ component: 'costs' }));
   return {
-    routes: costRoutes({ reader, zones, logger }),
+    routes: costRoutes({ reader, zones }),
     publicHandler: dashboardHandler(),
   };
 }

@@ -62,7 +62,7 @@ export class ServiceHost {
     }
 
     const ownerToken = crypto.randomBytes(24).toString('base64url');
-    const keys = new ApiKeyStore(store.client);
+    const keys = new ApiKeyStore(store.client, { logger });
     let server: ApiServer;
     try {
       server = await startApiServer({

@@ -1,4 +1,3 @@
-import type { Logger } from '../../lib/logger.ts';
 import { sendJson } from '../http.ts';
 import type { Route } from '../router.ts';
 import { isGranularity, type Dimension } from './cost-fields.ts';
@@ -14,7 +13,6 @@ import { trendsRoute } from './trends-route.ts';
 export interface CostRouteOptions {
   reader: CostReader;
   zones: TimeZones;
-  logger: Logger;
 }
 
 /** The cost endpoints under /api/costs, and the zone list they accept. */

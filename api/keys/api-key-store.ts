@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '../../clickhouse/client.ts';
 import { classifyClickHouseError } from '../../clickhouse/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
 import { digestOf, newTenantKey, type Grant } from './api-key.ts';
 
 /** A tenant key as listed: everything but the key and its digest. */
@@ -25,6 +26,8 @@ export interface ApiKeyStoreOptions {
    */
   cacheMs?: number;
   now?: () => number;
+  /** Where issuing and revoking are recorded (ids only, never a key). */
+  logger?: Logger;
 }
 
 const CACHE_LIMIT = 10_000;
@@ -53,6 +56,7 @@ export class ApiKeyStore {
   private readonly cache = new Map<string, { at: number; key: StoredKey | undefined }>();
   private readonly cacheMs: number;
   private readonly now: () => number;
+  private readonly logger: Logger | undefined;
 
   constructor(
     private readonly client: ClickHouseClient,
@@ -60,6 +64,7 @@ export class ApiKeyStore {
   ) {
     this.cacheMs = options.cacheMs ?? 30_000;
     this.now = options.now ?? Date.now;
+    this.logger = options.logger?.child({ component: 'api-keys' });
   }
 
   /** Issues a key for a tenant; the key is in the answer and nowhere else. */
@@ -82,6 +87,7 @@ export class ApiKeyStore {
       version: 1,
     });
     this.cache.delete(keyId);
+    this.logger?.info({ keyId, tenantId: input.tenantId, grants: input.grants }, 'api key issued');
     const record = { keyId, ...input, createdAt, revokedAt: null };
     return { key, record };
   }
@@ -109,6 +115,7 @@ export class ApiKeyStore {
       version: 2,
     });
     this.cache.delete(keyId);
+    this.logger?.info({ keyId, tenantId: row.tenant_id }, 'api key revoked');
     return true;
   }
 

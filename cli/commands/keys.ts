@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { GRANTS, type Grant } from '../../api/keys/api-key.ts';
+import { createKeySchema } from '../../api/keys/key-routes.ts';
 import { ApiKeyStore, type TenantKeyRecord } from '../../api/keys/api-key-store.ts';
 import { readOwner } from '../../api/owner-file.ts';
 import { PipelineError } from '../../lib/errors.ts';
@@ -34,21 +35,25 @@ owner of the embedded store when there is one.`,
     .requiredOption('--tenant <id>', 'the tenant the key belongs to')
     .option('--grant <what>', `extra rights: ${GRANTS.join(', ')}`, collect, [])
     .option('--label <text>', 'a note on who holds the key', '')
-    .action(async (options: { tenant: string; grant: string[]; label: string }, command) => {
-      const unknown = options.grant.filter(
-        (grant) => !(GRANTS as readonly string[]).includes(grant),
-      );
-      if (unknown.length > 0) command.error(`--grant must be one of ${GRANTS.join(', ')}`);
-
-      const input = {
-        tenantId: options.tenant,
-        grants: options.grant as Grant[],
-        label: options.label,
-      };
-      const { key } = await withKeyAdmin(runtime(command), (admin) => admin.create(input));
-      process.stdout.write(`${key}\n`);
-      process.stderr.write(`(shown once: only its digest is kept)\n`);
-    });
+    .action(
+      async (options: { tenant: string; grant: string[]; label: string }, command: Command) => {
+        const input = createKeySchema.safeParse({
+          tenantId: options.tenant,
+          grants: options.grant,
+          label: options.label,
+        });
+        if (!input.success) {
+          const issue = input.error.issues[0];
+          const flag = { tenantId: '--tenant', grants: '--grant', label: '--label' };
+          const name = flag[String(issue?.path[0]) as keyof typeof flag] ?? 'input';
+          command.error(`${name}: ${issue?.message}; --grant takes ${GRANTS.join(', ')}`);
+        }
+        const rt = runtime(command);
+        const { key } = await withKeyAdmin(rt, (admin) => admin.create(input.data));
+        process.stdout.write(`${key}\n`);
+        process.stderr.write(`(shown once: only its digest is kept)\n`);
+      },
+    );
 
   keys
     .command('list')
@@ -87,7 +92,7 @@ async function withKeyAdmin<T>(
   const store = await openStore(runtime);
   try {
     await migrateStore(runtime, store);
-    return await work(new ApiKeyStore(store.client));
+    return await work(new ApiKeyStore(store.client, { logger: runtime.logger }));
   } finally {
     await store.close();
   }
