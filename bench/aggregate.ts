@@ -142,9 +142,17 @@ async function measure(store: ClickHouseStore): Promise<Timing[]> {
       const response = await fetch(`${server.url}/api/costs/aggregate?${query}`, { headers });
       return byModel(((await response.json()) as { rows: ModelRow[] }).rows);
     };
+    // The same question as the API's: every measure of a row, per model. The text
+    // holds its values because /api/sql takes SQL as analysts write it; they are
+    // this script's own dates and zone names, never input.
     const rawSql = (tz: string) =>
       `SELECT model, sum(cost_usd) AS totalCostUsd, sum(request_count) AS requestCount,
-         sum(input_tokens) AS inputTokens, sum(output_tokens) AS outputTokens
+         sum(input_tokens) AS inputTokens, sum(cache_read_tokens) AS cacheReadTokens,
+         sum(cache_write_tokens) AS cacheWriteTokens,
+         sum(cache_write_1h_tokens) AS cacheWrite1hTokens, sum(output_tokens) AS outputTokens,
+         sum(reasoning_tokens) AS reasoningTokens, sum(audio_input_tokens) AS audioInputTokens,
+         sum(audio_output_tokens) AS audioOutputTokens,
+         sum(unpriced_requests) AS unpricedRequests, sum(unpriced_tokens) AS unpricedTokens
        FROM llm_calls
        WHERE toDate(occurred_at, '${tz}') BETWEEN '${start}' AND '${end}'
        GROUP BY model ORDER BY totalCostUsd DESC`;

@@ -7,6 +7,7 @@ import { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
 import { packageRoot } from '../lib/config.ts';
 import { CostEventProducer } from '../producers/cost-event-producer.ts';
 import type { LlmCallInput } from '../schemas/llm-call.ts';
+import { addDays } from '../api/costs/local-dates.ts';
 import { startTestApi, type TestApi } from './api-harness.ts';
 import { scaled, unscaled } from './helpers/decimal.ts';
 import {
@@ -195,6 +196,19 @@ describe('local days, weeks and months in any IANA zone, summed from cost_15m', 
       const summed = answer.rows.reduce((sum, row) => sum + scaled(row.totalCostUsd!), 0n);
       expect(summed).toBe(total * 10n ** 16n);
       expect(answer.summary.totalCostUsd).toBe(dollars(total));
+    }
+    const whole = await costs(range);
+    expect(whole.summary.totalCostUsd).toBe(dollars(total));
+    const source = (whole as unknown as { query: { source: string } }).query.source;
+    expect(source).toBe('cost_15m+cost_daily');
+    for (const day of [...expectDays.keys()].slice(0, 4)) {
+      const from = addDays(day, -1);
+      const to = addDays(day, 1);
+      const within = [...expectDays].filter(([d]) => d >= from && d <= to);
+      const threeDays = await costs(`tenantId=grid&startDate=${from}&endDate=${to}&tz=${zone}`);
+      expect(threeDays.summary.totalCostUsd, `${from}..${to}`).toBe(
+        dollars(within.reduce((sum, [, cents]) => sum + cents, 0n)),
+      );
     }
     for (const day of [...expectDays.keys()].slice(0, 6)) {
       const single = await costs(`tenantId=grid&startDate=${day}&endDate=${day}&tz=${zone}`);

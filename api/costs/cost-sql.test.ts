@@ -10,13 +10,22 @@ const base: CostQuery = {
 };
 
 describe('cost queries', () => {
-  it('read cost_daily for UTC and cost_15m for any other zone', () => {
+  it('read cost_daily for UTC and cost_15m for the days of any other zone', () => {
     expect(buildCostQuery(base).source).toBe('cost_daily');
     expect(buildCostQuery({ ...base, tz: 'Etc/UTC' }).source).toBe('cost_daily');
     const local = buildCostQuery({ ...base, tz: 'Asia/Kathmandu', dimensions: ['day'] });
     expect(local.source).toBe('cost_15m');
     expect(local.sql).toContain('toDate(bucket, {tz:String}) AS day');
     expect(local.params).toMatchObject({ tz: 'Asia/Kathmandu', startDate: '2025-01-01' });
+  });
+
+  it('take whole inner UTC days from cost_daily when no period is grouped', () => {
+    const mixed = buildCostQuery({ ...base, tz: 'Asia/Kathmandu', dimensions: ['model'] });
+    expect(mixed.source).toBe('cost_15m+cost_daily');
+    expect(mixed.params).toMatchObject({ innerFrom: '2025-01-02', innerTo: '2025-01-30' });
+    expect(mixed.sql).toContain('UNION ALL SELECT');
+    const short = { ...base, tz: 'Asia/Kathmandu', endDate: '2025-01-02' };
+    expect(buildCostQuery(short).source).toBe('cost_15m');
   });
 
   it('bind every value and splice none into the SQL', () => {

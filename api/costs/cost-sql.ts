@@ -7,8 +7,8 @@ import { TimeZones } from './time-zones.ts';
 export interface BoundQuery {
   sql: string;
   params: Record<string, unknown>;
-  /** The rollup it reads. */
-  source: 'cost_daily' | 'cost_15m';
+  /** The rollups it reads. */
+  source: 'cost_daily' | 'cost_15m' | 'cost_15m+cost_daily';
 }
 
 export interface CostQuery {
@@ -47,23 +47,23 @@ const FILTER_SQL: Record<keyof CostFilter, string> = {
 
 /**
  * The rollup query of a cost question: sums of every measure per group,
- * periods first, then the costliest groups. UTC questions read cost_daily;
- * any other zone reads cost_15m, whose buckets each fall in exactly one local
- * day, so that days add up to weeks, months and the range total.
+ * periods first, then the costliest groups. UTC questions read cost_daily.
+ * Any other zone reads cost_15m, whose buckets each fall in exactly one
+ * local day, so that days add up to weeks, months and the range total.
+ * Without a period to group by, the whole UTC days strictly inside the
+ * range (every bucket of which is inside it, offsets being under a day)
+ * come from cost_daily, and only the buckets around each end from cost_15m.
  */
 export function buildCostQuery(query: CostQuery): BoundQuery {
-  const source = TimeZones.isAlwaysUtc(query.tz) ? 'cost_daily' : 'cost_15m';
-  const { conditions, params } = whereClause(query, source);
+  const source = chooseSource(query);
+  const { from, params } = rowsOf(query, source);
+  const table = source === 'cost_daily' ? 'cost_daily' : 'cost_15m';
 
   const keys = query.dimensions.map(
-    (dimension) => `${DIMENSION_SQL[dimension][source]} AS ${DIMENSION_COLUMNS[dimension]}`,
+    (dimension) => `${DIMENSION_SQL[dimension][table]} AS ${DIMENSION_COLUMNS[dimension]}`,
   );
   const sums = MEASURES.map((measure) => `sum(${measure.rollup}) AS ${measure.column}`);
-  const lines = [
-    `SELECT ${[...keys, ...sums].join(', ')}`,
-    `FROM ${source}`,
-    `WHERE ${conditions.join(' AND ')}`,
-  ];
+  const lines = [`SELECT ${[...keys, ...sums].join(', ')}`, ...from];
   if (query.dimensions.length > 0) {
     lines.push(`GROUP BY ${query.dimensions.map((d) => DIMENSION_COLUMNS[d]).join(', ')}`);
     lines.push(`ORDER BY ${orderBy(query.dimensions).join(', ')}`);
@@ -75,28 +75,81 @@ export function buildCostQuery(query: CostQuery): BoundQuery {
   return { sql: lines.join('\n'), params, source };
 }
 
-function whereClause(
+function chooseSource(query: CostQuery): BoundQuery['source'] {
+  if (TimeZones.isAlwaysUtc(query.tz)) return 'cost_daily';
+  const inner = innerUtcDays(query.startDate, query.endDate);
+  const byPeriod = query.dimensions.some(isGranularity);
+  return byPeriod || inner === undefined ? 'cost_15m' : 'cost_15m+cost_daily';
+}
+
+/** The UTC days every bucket of which lies in the local range, if any. */
+function innerUtcDays(
+  startDate: string,
+  endDate: string,
+): { from: string; to: string } | undefined {
+  const from = addDays(startDate, 1);
+  const to = addDays(endDate, -1);
+  return from <= to ? { from, to } : undefined;
+}
+
+/** The FROM and WHERE lines that select the range's rows, and their bound values. */
+function rowsOf(
   query: CostQuery,
   source: BoundQuery['source'],
-): { conditions: string[]; params: Record<string, unknown> } {
-  const params: Record<string, unknown> = { startDate: query.startDate, endDate: query.endDate };
-  const conditions: string[] = [];
+): { from: string[]; params: Record<string, unknown> } {
+  const filter = filterClause(query.filter);
+  const params: Record<string, unknown> = {
+    startDate: query.startDate,
+    endDate: query.endDate,
+    ...filter.params,
+  };
+  const where = (conditions: string[]) =>
+    `WHERE ${[...conditions, ...filter.conditions].join(' AND ')}`;
   if (source === 'cost_daily') {
-    conditions.push('day >= {startDate:Date}', 'day <= {endDate:Date}');
-  } else {
-    // The zone's days start within ±14 hours of UTC midnight: the wide UTC
-    // bounds let ClickHouse skip partitions and granules, the local-date
-    // test then keeps exactly the buckets of the requested days.
-    Object.assign(params, scanBounds(query.startDate, query.endDate), { tz: query.tz });
-    conditions.push(
-      "bucket >= {scanFrom:DateTime('UTC')}",
-      "bucket < {scanTo:DateTime('UTC')}",
-      'toDate(bucket, {tz:String}) >= {startDate:Date}',
-      'toDate(bucket, {tz:String}) <= {endDate:Date}',
-    );
+    return {
+      from: ['FROM cost_daily', where(['day >= {startDate:Date}', 'day <= {endDate:Date}'])],
+      params,
+    };
   }
 
-  for (const [key, value] of Object.entries(query.filter) as [keyof CostFilter, unknown][]) {
+  // The zone's days start within ±14 hours of UTC midnight: the wide UTC
+  // bounds let ClickHouse skip partitions and granules, the local-date test
+  // then keeps exactly the buckets of the requested days.
+  Object.assign(params, scanBounds(query.startDate, query.endDate), { tz: query.tz });
+  const local = [
+    'toDate(bucket, {tz:String}) >= {startDate:Date}',
+    'toDate(bucket, {tz:String}) <= {endDate:Date}',
+  ];
+  if (source === 'cost_15m') {
+    const scan = ["bucket >= {scanFrom:DateTime('UTC')}", "bucket < {scanTo:DateTime('UTC')}"];
+    return { from: ['FROM cost_15m', where([...scan, ...local])], params };
+  }
+
+  const inner = innerUtcDays(query.startDate, query.endDate)!;
+  Object.assign(params, { innerFrom: inner.from, innerTo: inner.to });
+  const edges =
+    "((bucket >= {scanFrom:DateTime('UTC')} AND toDate(bucket, 'UTC') < {innerFrom:Date}) OR " +
+    "(toDate(bucket, 'UTC') > {innerTo:Date} AND bucket < {scanTo:DateTime('UTC')}))";
+  const columns = ['tenant_id', 'user_id', 'provider', 'model', 'touchpoint']
+    .concat(MEASURES.map((measure) => measure.rollup))
+    .join(', ');
+  return {
+    from: [
+      `FROM (SELECT ${columns} FROM cost_15m ${where([edges, ...local])}`,
+      `UNION ALL SELECT ${columns} FROM cost_daily`,
+      `${where(['day >= {innerFrom:Date}', 'day <= {innerTo:Date}'])})`,
+    ],
+    params,
+  };
+}
+
+function filterClause(filter: CostFilter): {
+  conditions: string[];
+  params: Record<string, unknown>;
+} {
+  const conditions: string[] = [];
+  const params: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(filter) as [keyof CostFilter, unknown][]) {
     if (value === undefined) continue;
     conditions.push(FILTER_SQL[key]);
     params[key] = value;
