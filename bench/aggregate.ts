@@ -49,7 +49,7 @@ interface Timing {
 }
 
 async function main(): Promise<void> {
-  if (!Number.isInteger(CALLS) || CALLS < 1) throw new Error('--calls must be a whole number ≥ 1');
+  if (!Number.isInteger(CALLS) || CALLS < 1) throw new Error('--calls takes a whole number ≥ 1');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmcost-bench-'));
   const store = await openClickHouse({ database: 'default', embeddedPath: dir });
   try {

@@ -80,7 +80,8 @@ describe('the cost API over the Azure conversation trace, through the real pipel
 
     const [span] = await queryRows(
       store,
-      'SELECT toString(toDate(min(occurred_at))) AS first, toString(toDate(max(occurred_at))) AS last FROM llm_calls',
+      'SELECT toString(toDate(min(occurred_at))) AS first, ' +
+        'toString(toDate(max(occurred_at))) AS last FROM llm_calls',
     );
     range = `startDate=${span!.first}&endDate=${span!.last}`;
     api = await startTestApi(store);

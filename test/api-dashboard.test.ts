@@ -109,7 +109,7 @@ describe('the dashboard in headless Chromium over the replayed Azure traces', ()
     return value;
   }
 
-  it('shows the month total of SELECT sum(cost_usd) FROM llm_calls, and the API figures', async () => {
+  it('shows the month total of SELECT sum(cost_usd) FROM llm_calls, and API figures', async () => {
     await open('/analytics/costs?tz=UTC');
     await shoot('costs');
 
@@ -121,7 +121,8 @@ describe('the dashboard in headless Chromium over the replayed Azure traces', ()
     );
     const [inMonth] = await queryRows(
       store,
-      'SELECT sum(cost_usd) AS cost FROM llm_calls WHERE toDate(occurred_at) BETWEEN {s:Date} AND {e:Date}',
+      'SELECT sum(cost_usd) AS cost FROM llm_calls ' +
+        'WHERE toDate(occurred_at) BETWEEN {s:Date} AND {e:Date}',
       { s: start, e: end },
     );
     const [all] = await queryRows(
@@ -213,7 +214,7 @@ describe('the dashboard in headless Chromium over the replayed Azure traces', ()
     await page.evaluate('sessionStorage.clear()');
   });
 
-  it('shows budgets with their usage and recent alerts, as the alerting API gives them', async () => {
+  it('shows budgets with their usage and recent alerts from the alerting API', async () => {
     await open('/analytics/budgets');
     await shoot('budgets');
     const budgets = page.locator('[data-testid=table-budgets] tbody tr');

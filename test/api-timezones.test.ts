@@ -216,7 +216,7 @@ describe('local days, weeks and months in any IANA zone, summed from cost_15m', 
     }
   });
 
-  it('answers UTC from cost_daily and a zero-offset zone from cost_15m with the same days', async () => {
+  it('gives the same days from cost_daily (UTC) and cost_15m (a zero offset)', async () => {
     const range = 'tenantId=grid&startDate=2025-03-01&endDate=2025-11-30&groupBy=day';
     const daily = await costs(`${range}&tz=utc`);
     const quarter = await costs(`${range}&tz=Africa/Abidjan`);
