@@ -186,17 +186,17 @@ async function measure(store: ClickHouseStore): Promise<Timing[]> {
     ];
     await checkAgreement(variants);
 
-    const timings: Timing[] = [];
-    for (const [name, what, run] of variants) {
-      for (let i = 0; i < WARMUP; i++) await run();
-      const samples: number[] = [];
-      for (let i = 0; i < SAMPLES; i++) {
+    // Variants take turns, each round in another order, so that a load change on
+    // a shared machine falls on all of them alike instead of on one.
+    for (let i = 0; i < WARMUP; i++) for (const [, , run] of variants) await run();
+    const timings: Timing[] = variants.map(([name, what]) => ({ name, what, samples: [] }));
+    for (let round = 0; round < SAMPLES; round++) {
+      for (let turn = 0; turn < variants.length; turn++) {
+        const index = (round + turn) % variants.length;
         const began = performance.now();
-        await run();
-        samples.push(performance.now() - began);
+        await variants[index]![2]();
+        timings[index]!.samples.push(performance.now() - began);
       }
-      timings.push({ name, what, samples });
-      process.stderr.write(`  measured ${name}\n`);
     }
     return timings;
   } finally {
@@ -275,7 +275,10 @@ function writeResults(run: {
   results: Timing[];
 }): void {
   const summary = summarize(run.results);
-  report(`p95 over ${run.samples} sequential calls each (after ${WARMUP} warm-up calls)`, summary);
+  report(
+    `over ${run.samples} calls each, variants taking turns (after ${WARMUP} warm-up rounds)`,
+    summary,
+  );
 
   const dir = path.join(packageRoot, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });

@@ -59,9 +59,7 @@ const queryEcho = z
     touchpoint: z.string().optional(),
     limit: z.int().optional(),
     granularity: z.string().optional(),
-    source: z
-      .enum(['cost_daily', 'cost_15m', 'cost_15m+cost_daily'])
-      .meta({ description: 'The rollups that answered.' }),
+    source: z.enum(['cost_daily', 'cost_15m']).meta({ description: 'The rollup that answered.' }),
   })
   .strict();
 

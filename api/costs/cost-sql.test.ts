@@ -19,15 +19,6 @@ describe('cost queries', () => {
     expect(local.params).toMatchObject({ tz: 'Asia/Kathmandu', startDate: '2025-01-01' });
   });
 
-  it('take whole inner UTC days from cost_daily when no period is grouped', () => {
-    const mixed = buildCostQuery({ ...base, tz: 'Asia/Kathmandu', dimensions: ['model'] });
-    expect(mixed.source).toBe('cost_15m+cost_daily');
-    expect(mixed.params).toMatchObject({ innerFrom: '2025-01-02', innerTo: '2025-01-30' });
-    expect(mixed.sql).toContain('UNION ALL SELECT');
-    const short = { ...base, tz: 'Asia/Kathmandu', endDate: '2025-01-02' };
-    expect(buildCostQuery(short).source).toBe('cost_15m');
-  });
-
   it('bind every value and splice none into the SQL', () => {
     const hostile = "x' OR 1=1 --";
     const query = buildCostQuery({

@@ -7,8 +7,8 @@ import { TimeZones } from './time-zones.ts';
 export interface BoundQuery {
   sql: string;
   params: Record<string, unknown>;
-  /** The rollups it reads. */
-  source: 'cost_daily' | 'cost_15m' | 'cost_15m+cost_daily';
+  /** The rollup it reads. */
+  source: 'cost_daily' | 'cost_15m';
 }
 
 export interface CostQuery {
@@ -47,23 +47,23 @@ const FILTER_SQL: Record<keyof CostFilter, string> = {
 
 /**
  * The rollup query of a cost question: sums of every measure per group,
- * periods first, then the costliest groups. UTC questions read cost_daily.
- * Any other zone reads cost_15m, whose buckets each fall in exactly one
+ * periods first, then the costliest groups. UTC questions read cost_daily;
+ * any other zone reads cost_15m, whose buckets each fall in exactly one
  * local day, so that days add up to weeks, months and the range total.
- * Without a period to group by, the whole UTC days strictly inside the
- * range (every bucket of which is inside it, offsets being under a day)
- * come from cost_daily, and only the buckets around each end from cost_15m.
  */
 export function buildCostQuery(query: CostQuery): BoundQuery {
-  const source = chooseSource(query);
-  const { from, params } = rowsOf(query, source);
-  const table = source === 'cost_daily' ? 'cost_daily' : 'cost_15m';
+  const source = TimeZones.isAlwaysUtc(query.tz) ? 'cost_daily' : 'cost_15m';
+  const { conditions, params } = whereClause(query, source);
 
   const keys = query.dimensions.map(
-    (dimension) => `${DIMENSION_SQL[dimension][table]} AS ${DIMENSION_COLUMNS[dimension]}`,
+    (dimension) => `${DIMENSION_SQL[dimension][source]} AS ${DIMENSION_COLUMNS[dimension]}`,
   );
   const sums = MEASURES.map((measure) => `sum(${measure.rollup}) AS ${measure.column}`);
-  const lines = [`SELECT ${[...keys, ...sums].join(', ')}`, ...from];
+  const lines = [
+    `SELECT ${[...keys, ...sums].join(', ')}`,
+    `FROM ${source}`,
+    `WHERE ${conditions.join(' AND ')}`,
+  ];
   if (query.dimensions.length > 0) {
     lines.push(`GROUP BY ${query.dimensions.map((d) => DIMENSION_COLUMNS[d]).join(', ')}`);
     lines.push(`ORDER BY ${orderBy(query.dimensions).join(', ')}`);
@@ -75,39 +75,19 @@ export function buildCostQuery(query: CostQuery): BoundQuery {
   return { sql: lines.join('\n'), params, source };
 }
 
-function chooseSource(query: CostQuery): BoundQuery['source'] {
-  if (TimeZones.isAlwaysUtc(query.tz)) return 'cost_daily';
-  const inner = innerUtcDays(query.startDate, query.endDate);
-  const byPeriod = query.dimensions.some(isGranularity);
-  return byPeriod || inner === undefined ? 'cost_15m' : 'cost_15m+cost_daily';
-}
-
-/** The UTC days every bucket of which lies in the local range, if any. */
-function innerUtcDays(
-  startDate: string,
-  endDate: string,
-): { from: string; to: string } | undefined {
-  const from = addDays(startDate, 1);
-  const to = addDays(endDate, -1);
-  return from <= to ? { from, to } : undefined;
-}
-
-/** The FROM and WHERE lines that select the range's rows, and their bound values. */
-function rowsOf(
+function whereClause(
   query: CostQuery,
   source: BoundQuery['source'],
-): { from: string[]; params: Record<string, unknown> } {
+): { conditions: string[]; params: Record<string, unknown> } {
   const filter = filterClause(query.filter);
   const params: Record<string, unknown> = {
     startDate: query.startDate,
     endDate: query.endDate,
     ...filter.params,
   };
-  const where = (conditions: string[]) =>
-    `WHERE ${[...conditions, ...filter.conditions].join(' AND ')}`;
   if (source === 'cost_daily') {
     return {
-      from: ['FROM cost_daily', where(['day >= {startDate:Date}', 'day <= {endDate:Date}'])],
+      conditions: ['day >= {startDate:Date}', 'day <= {endDate:Date}', ...filter.conditions],
       params,
     };
   }
@@ -116,31 +96,14 @@ function rowsOf(
   // bounds let ClickHouse skip partitions and granules, the local-date test
   // then keeps exactly the buckets of the requested days.
   Object.assign(params, scanBounds(query.startDate, query.endDate), { tz: query.tz });
-  const local = [
+  const conditions = [
+    "bucket >= {scanFrom:DateTime('UTC')}",
+    "bucket < {scanTo:DateTime('UTC')}",
     'toDate(bucket, {tz:String}) >= {startDate:Date}',
     'toDate(bucket, {tz:String}) <= {endDate:Date}',
+    ...filter.conditions,
   ];
-  if (source === 'cost_15m') {
-    const scan = ["bucket >= {scanFrom:DateTime('UTC')}", "bucket < {scanTo:DateTime('UTC')}"];
-    return { from: ['FROM cost_15m', where([...scan, ...local])], params };
-  }
-
-  const inner = innerUtcDays(query.startDate, query.endDate)!;
-  Object.assign(params, { innerFrom: inner.from, innerTo: inner.to });
-  const edges =
-    "((bucket >= {scanFrom:DateTime('UTC')} AND toDate(bucket, 'UTC') < {innerFrom:Date}) OR " +
-    "(toDate(bucket, 'UTC') > {innerTo:Date} AND bucket < {scanTo:DateTime('UTC')}))";
-  const columns = ['tenant_id', 'user_id', 'provider', 'model', 'touchpoint']
-    .concat(MEASURES.map((measure) => measure.rollup))
-    .join(', ');
-  return {
-    from: [
-      `FROM (SELECT ${columns} FROM cost_15m ${where([edges, ...local])}`,
-      `UNION ALL SELECT ${columns} FROM cost_daily`,
-      `${where(['day >= {innerFrom:Date}', 'day <= {innerTo:Date}'])})`,
-    ],
-    params,
-  };
+  return { conditions, params };
 }
 
 function filterClause(filter: CostFilter): {
