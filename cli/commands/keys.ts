@@ -43,10 +43,11 @@ owner of the embedded store when there is one.`,
           label: options.label,
         });
         if (!input.success) {
-          const issue = input.error.issues[0];
-          const flag = { tenantId: '--tenant', grants: '--grant', label: '--label' };
-          const name = flag[String(issue?.path[0]) as keyof typeof flag] ?? 'input';
-          command.error(`${name}: ${issue?.message}; --grant takes ${GRANTS.join(', ')}`);
+          const field = String(input.error.issues[0]?.path[0]);
+          if (field === 'grants') command.error(`--grant takes ${GRANTS.join(', ')}`);
+          command.error(
+            `--${field === 'tenantId' ? 'tenant' : field}: ${input.error.issues[0]?.message}`,
+          );
         }
         const rt = runtime(command);
         const { key } = await withKeyAdmin(rt, (admin) => admin.create(input.data));
