@@ -12,6 +12,7 @@ import {
 import { buildCostQuery } from './cost-sql.ts';
 import { AnswerStream } from './answer-stream.ts';
 
+/** How to group and cut one cost answer. */
 export interface CostAnswerOptions {
   dimensions: readonly Dimension[];
   limit?: number;

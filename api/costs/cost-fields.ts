@@ -18,6 +18,7 @@ export type Dimension = (typeof DIMENSIONS)[number];
 export const GRANULARITIES = ['day', 'week', 'month'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 
+/** True for the dimensions that are calendar periods. */
 export function isGranularity(dimension: Dimension): dimension is Granularity {
   return (GRANULARITIES as readonly string[]).includes(dimension);
 }

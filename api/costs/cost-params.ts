@@ -11,6 +11,7 @@ export const MAX_RANGE_DAYS = 3660;
 /** The most rows one request may ask for with `limit`. */
 export const MAX_LIMIT = 1_000_000;
 
+/** Whose costs a request reads, and the formats it may answer in. */
 export const SCOPES = ['platform', 'tenant', 'user'] as const;
 export const FORMATS = ['json', 'csv'] as const;
 

@@ -10,6 +10,7 @@ import { badParam, parseParams } from './query-params.ts';
 import type { TimeZones } from './time-zones.ts';
 import { trendsRoute } from './trends-route.ts';
 
+/** What the cost routes read with: the rollups, and the zones `tz` may name. */
 export interface CostRouteOptions {
   reader: CostReader;
   zones: TimeZones;

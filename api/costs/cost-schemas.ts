@@ -33,6 +33,7 @@ export const costRowSchema = z
   })
   .strict();
 
+/** The summary of every cost answer. */
 export const costSummarySchema = z
   .object({
     totalCostUsd: decimal,
@@ -63,10 +64,12 @@ const queryEcho = z
   })
   .strict();
 
+/** The answer of aggregate and the by-* routes. */
 export const costAnswerSchema = z
   .object({ query: queryEcho, rows: z.array(costRowSchema), summary: costSummarySchema })
   .strict();
 
+/** One period of a trend. */
 export const trendPointSchema = z
   .object({
     period: date,
@@ -79,6 +82,7 @@ export const trendPointSchema = z
   })
   .strict();
 
+/** The answer of trends: the points and a summary compared with the range before. */
 export const trendAnswerSchema = z
   .object({
     query: queryEcho,
@@ -95,4 +99,5 @@ export const trendAnswerSchema = z
   })
   .strict();
 
+/** The answer of /api/time-zones. */
 export const timeZonesSchema = z.object({ timeZones: z.array(z.string()) }).strict();

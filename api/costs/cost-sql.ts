@@ -11,6 +11,7 @@ export interface BoundQuery {
   source: 'cost_daily' | 'cost_15m';
 }
 
+/** A validated cost question, as the SQL builder takes it. */
 export interface CostQuery {
   startDate: string;
   endDate: string;

@@ -15,6 +15,7 @@ function fromEpochDay(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** The date `days` days after (or, negative, before) `date`. */
 export function addDays(date: string, days: number): string {
   return fromEpochDay(toEpochDay(date) + days);
 }
@@ -31,6 +32,7 @@ export function mondayOf(date: string): string {
   return fromEpochDay(day - weekday);
 }
 
+/** The first day of the month that holds `date`. */
 export function monthStartOf(date: string): string {
   return `${date.slice(0, 7)}-01`;
 }

@@ -17,6 +17,7 @@ export interface ParamSpec<S extends z.ZodType = z.ZodType> {
   list?: readonly string[];
 }
 
+/** The parameters of one route, by name, and what parsing them gives. */
 export type ParamSpecs = Record<string, ParamSpec>;
 export type ParsedParams<T extends ParamSpecs> = { [K in keyof T]: z.output<T[K]['schema']> };
 

@@ -17,6 +17,7 @@ interface StoredKey extends TenantKeyRecord {
   digest: Buffer;
 }
 
+/** Tuning and collaborators of an ApiKeyStore. */
 export interface ApiKeyStoreOptions {
   /**
    * How long a looked-up key is remembered. A key revoked by another

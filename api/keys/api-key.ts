@@ -10,6 +10,7 @@ const KEY_PATTERN = /^lckt_([0-9a-f]{16})_[A-Za-z0-9_-]{43}$/;
 export const GRANTS = ['budgets'] as const;
 export type Grant = (typeof GRANTS)[number];
 
+/** The SHA-256 digest of a key: what is stored and compared, never the key. */
 export function digestOf(key: string): Buffer {
   return crypto.createHash('sha256').update(key).digest();
 }
@@ -19,6 +20,7 @@ export function sameDigest(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
+/** A new random tenant key and its id. */
 export function newTenantKey(): { keyId: string; key: string } {
   const keyId = crypto.randomBytes(8).toString('hex');
   const secret = crypto.randomBytes(32).toString('base64url');

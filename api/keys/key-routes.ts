@@ -8,6 +8,7 @@ import type { ApiKeyStore } from './api-key-store.ts';
 /** Tenant ids as the pipeline accepts them on events (schemas/llm-call.ts). */
 const tenantId = z.string().trim().min(1).max(128);
 
+/** A key to issue, as `POST /api/keys` and `llmcost keys create` take it. */
 export const createKeySchema = z.strictObject({
   tenantId,
   grants: z.array(z.enum(GRANTS)).default([]),

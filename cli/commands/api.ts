@@ -5,6 +5,7 @@ import { ServiceHost } from '../service-host.ts';
 import { migrateStore } from '../setup.ts';
 import type { RuntimeFactory } from './types.ts';
 
+/** `llmcost api`: the cost API and dashboard alone. */
 export function registerApi(program: Command, runtime: RuntimeFactory): void {
   program
     .command('api')

@@ -16,6 +16,7 @@ interface KeyAdmin {
   revoke(keyId: string): Promise<boolean>;
 }
 
+/** `llmcost keys create|list|revoke`: tenant API keys. */
 export function registerKeys(program: Command, runtime: RuntimeFactory): void {
   const keys = program
     .command('keys')

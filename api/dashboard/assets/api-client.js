@@ -7,6 +7,7 @@
 
 const KEY = 'llmcost.apiKey';
 
+/** An answer of the API other than 2xx, with its status and message. */
 export class ApiError extends Error {
   /**
    * @param {number} status
@@ -18,15 +19,20 @@ export class ApiError extends Error {
   }
 }
 
+/** The key of this tab's session, if signed in. */
 export function storedKey() {
   return sessionStorage.getItem(KEY);
 }
 
-/** @param {string} key */
+/**
+ * Signs in this tab with `key`.
+ * @param {string} key
+ */
 export function storeKey(key) {
   sessionStorage.setItem(KEY, key);
 }
 
+/** Signs out: the key leaves this tab's session storage. */
 export function forgetKey() {
   sessionStorage.removeItem(KEY);
 }
