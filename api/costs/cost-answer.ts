@@ -34,10 +34,9 @@ export async function answerCostQuery(
   options: CostAnswerOptions,
 ): Promise<void> {
   const dimensions = normalizeDimensions(options.dimensions);
-  const base = { ...request, dimensions };
   await reader.assertQuarterHourDays(request.startDate, request.endDate, request.tz);
 
-  const query = buildCostQuery({ ...base, limit: options.limit });
+  const query = buildCostQuery({ ...request, dimensions, limit: options.limit });
   const separateTotal =
     options.limit === undefined ? undefined : await readSummary(reader, request);
 
