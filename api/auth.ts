@@ -1,15 +1,19 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { digestOf as sha256, sameDigest, tenantKeyId, type Grant } from './keys/api-key.ts';
 
-export type Principal = { role: 'admin' } | { role: 'tenant'; tenantId: string };
+/**
+ * Who a request comes from. A tenant key sees only its tenant's data and
+ * does more (budgets, say) only with the matching grant.
+ */
+export type Principal =
+  { role: 'admin' } | { role: 'tenant'; tenantId: string; keyId: string; grants: readonly Grant[] };
 
-function sha256(text: string): Buffer {
-  return crypto.createHash('sha256').update(text).digest();
-}
-
-/** Compares digests in constant time, so response timing says nothing about a key. */
-function sameDigest(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && crypto.timingSafeEqual(a, b);
+/** Where tenant keys are looked up by id (see keys/api-key-store.ts). */
+export interface TenantKeyLookup {
+  find(
+    keyId: string,
+  ): Promise<{ tenantId: string; grants: readonly Grant[]; digest: Buffer } | undefined>;
 }
 
 export function newKey(prefix: string): string {
@@ -37,21 +41,31 @@ export function loadAdminKeyDigest(
 
 /**
  * Decides who a bearer key belongs to: the admin, the local owner token
- * (admin rights, for CLI commands on the same machine), or nobody.
+ * (admin rights, for CLI commands on the same machine), a tenant key, or
+ * nobody. Keys are compared by digest in constant time.
  */
 export class Authenticator {
   private readonly adminDigests: Buffer[];
 
-  constructor(adminDigest: Buffer, ownerToken: string) {
+  constructor(
+    adminDigest: Buffer,
+    ownerToken: string,
+    private readonly tenantKeys?: TenantKeyLookup,
+  ) {
     this.adminDigests = [adminDigest, sha256(ownerToken)];
   }
 
-  identify(authorization: string | undefined): Principal | undefined {
+  async identify(authorization: string | undefined): Promise<Principal | undefined> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!match) return undefined;
 
-    const digest = sha256(match[1]!);
-    const admin = this.adminDigests.some((known) => sameDigest(known, digest));
-    return admin ? { role: 'admin' } : undefined;
+    const key = match[1]!;
+    const digest = sha256(key);
+    if (this.adminDigests.some((known) => sameDigest(known, digest))) return { role: 'admin' };
+
+    const keyId = tenantKeyId(key);
+    const stored = keyId === undefined ? undefined : await this.tenantKeys?.find(keyId);
+    if (!stored || !sameDigest(stored.digest, digest)) return undefined;
+    return { role: 'tenant', tenantId: stored.tenantId, keyId: keyId!, grants: stored.grants };
   }
 }

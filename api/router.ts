@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from './auth.ts';
+import type { RouteDoc } from './openapi/route-doc.ts';
 
 export interface RequestContext {
   request: IncomingMessage;
@@ -22,6 +23,8 @@ export interface Route {
   path: string;
   access: 'admin' | 'tenant';
   handle(context: RequestContext): Promise<void>;
+  /** What the OpenAPI document says of it; a route without one is left out. */
+  doc?: RouteDoc;
 }
 
 interface CompiledRoute {

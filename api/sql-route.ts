@@ -35,6 +35,17 @@ export function sqlRoute(readonly: ClickHouseClient): Route {
     method: 'POST',
     path: '/api/sql',
     access: 'admin',
+    doc: {
+      tag: 'sql',
+      summary: 'One read-only ClickHouse query (admin only; row and time limits)',
+      body: sqlRequest,
+      response: z.object({
+        columns: z.array(z.object({ name: z.string(), type: z.string() })),
+        rows: z.array(z.record(z.string(), z.unknown())),
+        rowCount: z.int(),
+      }),
+      csv: true,
+    },
     async handle({ request, response }) {
       const parsed = sqlRequest.safeParse(await readJson(request));
       if (!parsed.success) {

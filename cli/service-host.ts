@@ -2,9 +2,10 @@ import crypto from 'node:crypto';
 import type { ClickHouseStore } from '../clickhouse/client.ts';
 import { Authenticator, loadAdminKeyDigest } from '../api/auth.ts';
 import { removeOwner, writeOwner } from '../api/owner-file.ts';
+import { baseRoutes } from '../api/base-routes.ts';
+import { ApiKeyStore } from '../api/keys/api-key-store.ts';
 import type { Route } from '../api/router.ts';
-import { startApiServer, type ApiServer } from '../api/server.ts';
-import { sqlRoute } from '../api/sql-route.ts';
+import { startApiServer, type ApiServer, type PublicHandler } from '../api/server.ts';
 import { errorMessage, PipelineError } from '../lib/errors.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -42,11 +43,14 @@ export class ServiceHost {
   /**
    * Serves the HTTP API and, when this process owns the embedded store,
    * records its address in the data directory for the other commands.
+   * Tenant keys and their admin routes come with every server, so that
+   * `llmcost keys` works through whichever command owns the store.
    */
   async serveApi(
     store: ClickHouseStore,
     readiness: () => Record<string, boolean>,
     routes: Route[] = [],
+    publicHandler?: PublicHandler,
   ): Promise<ApiServer> {
     const { config, paths, logger } = this.runtime;
     const admin = loadAdminKeyDigest(config.adminKey, paths.adminKeyDigest);
@@ -58,14 +62,16 @@ export class ServiceHost {
     }
 
     const ownerToken = crypto.randomBytes(24).toString('base64url');
+    const keys = new ApiKeyStore(store.client, { logger });
     let server: ApiServer;
     try {
       server = await startApiServer({
         port: config.port,
-        routes: [sqlRoute(store.readonly), ...routes],
+        routes: [...baseRoutes(store, keys), ...routes],
         logger,
         readiness,
-        auth: new Authenticator(admin.digest, ownerToken),
+        publicHandler,
+        auth: new Authenticator(admin.digest, ownerToken, keys),
       });
     } catch (error) {
       throw new PipelineError(

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { createCostApi } from '../../api/cost-api.ts';
 import { topicNames } from '../../infra/topics.ts';
 import { runDemo } from '../demo.ts';
 import { repriceRoute } from '../../api/reprice-route.ts';
@@ -43,15 +44,18 @@ cleanly, the broker too if this command started it.`,
         const alerting = await startAlerting(rt, host, parts);
         const compaction = await startCompactionWorker(rt, host, parts);
         const repricer = await startRepricer(rt, host, parts);
+        const costs = await createCostApi(parts.store, rt.logger);
         const readiness = () => ({
           pricing: pricing.isReady(),
           alerting: alerting.isReady(),
           compaction: compaction.isReady(),
         });
-        const server = await host.serveApi(parts.store, readiness, [
-          repriceRoute(repricer),
-          ...alertingRoutes(alerting),
-        ]);
+        const server = await host.serveApi(
+          parts.store,
+          readiness,
+          [...costs.routes, repriceRoute(repricer), ...alertingRoutes(alerting)],
+          costs.publicHandler,
+        );
         return { base: parts, api: server };
       });
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -69,7 +73,8 @@ cleanly, the broker too if this command started it.`,
           `${rt.config.topicPrefix}llmcost-pricing`,
         );
         process.stdout.write(
-          'Try: npx llmcost sql "SELECT count(), sum(cost_usd) FROM llm_calls"\n',
+          'Try: npx llmcost sql "SELECT count(), sum(cost_usd) FROM llm_calls"\n' +
+            `Dashboard: ${api.url}/analytics/costs\n`,
         );
       }
       process.stdout.write('Running; Ctrl-C stops it.\n');
