@@ -23,6 +23,10 @@ export interface ApiServerOptions {
   readiness: () => Record<string, boolean>;
   /** Paths outside /api/ served without a key, such as the dashboard. */
   publicHandler?: PublicHandler;
+  /** Serves GET /metrics (Prometheus text) when telemetry exports there. */
+  metricsHandler?: (request: IncomingMessage, response: ServerResponse) => void;
+  /** Address to listen on. @default 127.0.0.1 */
+  host?: string;
 }
 
 export interface ApiServer {
@@ -61,6 +65,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const ready = Object.values(checks).every(Boolean);
       return sendJson(response, ready ? 200 : 503, { ready, checks });
     }
+    if (request.method === 'GET' && path === '/metrics' && options.metricsHandler) {
+      return options.metricsHandler(request, response);
+    }
     if (request.method === 'GET' && path === '/api/openapi.json') {
       return sendJson(response, 200, openApi);
     }
@@ -94,11 +101,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  logger.info({ url }, 'api listening');
+  logger.info({ url, host: options.host ?? '127.0.0.1' }, 'api listening');
 
   return {
     url,

@@ -8,6 +8,8 @@ import type { Route } from '../api/router.ts';
 import { startApiServer, type ApiServer, type PublicHandler } from '../api/server.ts';
 import { errorMessage, PipelineError } from '../lib/errors.ts';
 import type { Runtime } from './runtime.ts';
+import { describeConfig } from '../lib/config.ts';
+import { startTelemetry, type Telemetry } from '../lib/telemetry.ts';
 
 /** A part that takes longer to stop (a Kafka outage, say) is left behind after this. */
 const STOP_TIMEOUT_MS = 30_000;
@@ -30,10 +32,15 @@ export class ServiceHost {
   private readonly stops: { name: string; stop: () => Promise<void> }[] = [];
   private stopping?: Promise<void>;
 
+  private telemetry?: Telemetry;
+
+  /** Logs the command's configuration, secrets masked. */
   constructor(
     private readonly runtime: Runtime,
     private readonly command: string,
-  ) {}
+  ) {
+    runtime.logger.info({ command, config: describeConfig(runtime.config) }, 'starting');
+  }
 
   /** Registers a part to stop on shutdown; parts stop in reverse order of registration. */
   onStop(name: string, stop: () => Promise<void>): void {
@@ -71,11 +78,13 @@ export class ServiceHost {
         logger,
         readiness,
         publicHandler,
+        metricsHandler: this.telemetry?.prometheus,
+        host: config.host,
         auth: new Authenticator(admin.digest, ownerToken, keys),
       });
     } catch (error) {
       throw new PipelineError(
-        `cannot listen on 127.0.0.1:${config.port} ` +
+        `cannot listen on ${config.host}:${config.port} ` +
           `(${errorMessage(error)}); pass --port or set LLMCOST_PORT`,
         { code: 'PORT_IN_USE' },
       );
@@ -101,6 +110,10 @@ export class ServiceHost {
    */
   async start<T>(startParts: () => Promise<T>): Promise<T> {
     try {
+      const { logger } = this.runtime;
+      const telemetry = await startTelemetry(process.env, `llmcost-${this.command}`, logger);
+      this.telemetry = telemetry;
+      this.onStop('telemetry', () => telemetry.shutdown());
       return await startParts();
     } catch (error) {
       await this.shutdown();

@@ -47,6 +47,10 @@ const envSchema = z.object({
   CLICKHOUSE_CLUSTER: optionalString,
   LLMCOST_RETENTION_DAYS: positiveInt(90),
   LLMCOST_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  LLMCOST_HOST: z
+    .string()
+    .regex(/^[a-zA-Z0-9.:-]+$/, 'must be an IP address or host name')
+    .default('127.0.0.1'),
   LLMCOST_ADMIN_KEY: optionalString,
   LLMCOST_PRICES_FILE: optionalString,
   LLMCOST_MODEL_ALIASES_FILE: optionalString,
@@ -83,6 +87,8 @@ export interface PipelineConfig {
   };
   retentionDays: number;
   port: number;
+  /** Where the HTTP API listens: loopback by default; 0.0.0.0 in a container. */
+  host: string;
   adminKey: string | undefined;
   pricesFile: string | undefined;
   /** Model names priced as other models (Azure deployment names …). */
@@ -150,6 +156,7 @@ export function loadConfig(
     },
     retentionDays: e.LLMCOST_RETENTION_DAYS,
     port: overrides.port ?? e.LLMCOST_PORT,
+    host: e.LLMCOST_HOST,
     adminKey: e.LLMCOST_ADMIN_KEY,
     pricesFile: e.LLMCOST_PRICES_FILE,
     modelAliasesFile: e.LLMCOST_MODEL_ALIASES_FILE,

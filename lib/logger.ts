@@ -1,5 +1,7 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 import pretty from 'pino-pretty';
+import { trace } from '@opentelemetry/api';
+import { telemetryState } from './telemetry-state.ts';
 
 export type { Logger };
 
@@ -21,6 +23,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const usePretty = options.pretty ?? (destination === process.stderr && process.stderr.isTTY);
   const base = {
     level: options.level ?? 'info',
+    mixin: traceFields,
     base: { pid: process.pid },
     redact: { paths: ['password', '*.password', 'apiKey', '*.apiKey', 'adminKey'], censor: '***' },
   };
@@ -34,6 +37,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     translateTime: 'HH:MM:ss.l',
   });
   return pino(base, stream);
+}
+
+/** The ids of the active span, so that a log line can be found from its trace. */
+function traceFields(): Record<string, string> {
+  if (!telemetryState.tracing) return {};
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { traceId, spanId };
 }
 
 /** Parses LOG_LEVEL-style input, falling back to `info` for an unknown word. */

@@ -6,6 +6,13 @@ import { AvroCodec } from '../schemas/codec.ts';
 import { parseLlmCall, type LlmCall, type LlmCallInput } from '../schemas/llm-call.ts';
 import { SchemaRegistry } from '../schemas/registry.ts';
 import { SchemaTopic } from '../schemas/schema-topic.ts';
+import { SpanKind } from '@opentelemetry/api';
+import { createPriceBook } from '../consumers/pricing/create-price-book.ts';
+import type { PriceBook } from '../consumers/pricing/price-book.ts';
+import { priceCall } from '../consumers/pricing/pricer.ts';
+import { recordCallMetrics } from '../lib/metrics.ts';
+import { telemetryState } from '../lib/telemetry-state.ts';
+import { headersOfSpan, startSpan } from '../lib/trace-context.ts';
 import { topicNames, type TopicNames } from '../infra/topics.ts';
 import { callFromResponse, callFromStream, type CallContext } from './from-response.ts';
 import type { StreamUsage } from './usage/index.ts';
@@ -103,6 +110,7 @@ export class CostEventProducer {
   private wake: (() => void) | undefined;
   private roomWaiters: (() => void)[] = [];
   private quota: QuotaView | undefined;
+  private catalogue: PriceBook | undefined;
   private drainedWaiters: (() => void)[] = [];
 
   constructor(private readonly options: CostEventProducerOptions) {
@@ -158,12 +166,40 @@ export class CostEventProducer {
     for (const call of calls) {
       await this.waitForRoom();
       const encoded = this.codec.encode(call);
-      this.buffer.push({ call, message: { key: call.tenantId, ...encoded } });
+      const trace = this.observe(call);
+      const headers = { ...encoded.headers, ...trace };
+      this.buffer.push({ call, message: { key: call.tenantId, value: encoded.value, headers } });
       this.stats.recorded += 1;
       if (this.buffer.length >= this.limits.maxBatch) this.wake?.();
     }
     this.ensureSender();
     return { eventIds: calls.map((call) => call.eventId) };
+  }
+
+  /**
+   * With telemetry on: counts the call's tokens and its cost at catalogue
+   * prices (the pipeline's exact figure may differ by overrides) and starts
+   * the trace that follows the call through pricing and alerting.
+   */
+  private observe(call: LlmCall): Record<string, string> {
+    if (telemetryState.metrics) {
+      this.catalogue ??= createPriceBook(undefined, this.options.logger);
+      const priced = priceCall(call, this.catalogue, Date.now());
+      const cost = priced.pricingStatus === 'priced' ? Number(priced.cost.totalUsd) : undefined;
+      recordCallMetrics('producer', call, cost);
+    }
+    const span = startSpan('llmcost.record', {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'llmcost.event_id': call.eventId,
+        'llmcost.touchpoint': call.touchpoint,
+        'gen_ai.provider.name': call.provider,
+        'gen_ai.request.model': call.model,
+      },
+    });
+    const headers = headersOfSpan(span);
+    span?.end();
+    return headers;
   }
 
   /**

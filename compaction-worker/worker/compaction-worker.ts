@@ -19,6 +19,9 @@ import { ProgressPublisher } from './progress.ts';
 import type { CompactionResult } from './request.ts';
 import { failedResult, runCompaction } from './run-compaction.ts';
 import { CompactionWire, MAX_MESSAGE_BYTES, type WireRequest } from './wire.ts';
+import { SpanKind } from '@opentelemetry/api';
+import { pipelineMetrics } from '../../lib/metrics.ts';
+import { contextFromHeaders, headersOfSpan, startSpan } from '../../lib/trace-context.ts';
 
 export interface CompactionWorkerOptions {
   kafka: Kafka;
@@ -147,8 +150,18 @@ export class CompactionWorker {
         this.stats.duplicates += 1;
         continue;
       }
-      const result = await this.process(item, context);
-      await this.publish(result);
+      // The request's trace (from whoever submitted it) goes on to its result.
+      const span = startSpan('llmcost.compaction', {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromHeaders(item.message.headers),
+        attributes: { 'llmcost.request_id': requestId, 'llmcost.strategy': item.value.strategy },
+      });
+      try {
+        const result = await this.process(item, context);
+        await this.publish(result, headersOfSpan(span));
+      } finally {
+        span?.end();
+      }
       this.done.set(requestId, true);
     }
     // The batch's model calls must be in Kafka before its offsets are committed.
@@ -177,6 +190,9 @@ export class CompactionWorker {
       );
       await progress.end(false);
       this.stats.completed += 1;
+      const metrics = pipelineMetrics();
+      metrics?.compactionDuration.record(result.durationMs, { strategy: result.strategy });
+      metrics?.compactionReduction.record(result.reduction, { strategy: result.strategy });
       log.info(
         {
           strategy: result.strategy,
@@ -199,7 +215,10 @@ export class CompactionWorker {
     }
   }
 
-  private async publish(result: CompactionResult): Promise<void> {
+  private async publish(
+    result: CompactionResult,
+    trace: Record<string, string> = {},
+  ): Promise<void> {
     let message;
     try {
       message = await this.wire.encodeResult(result);
@@ -211,7 +230,7 @@ export class CompactionWorker {
       await this.producer.send({
         topic: this.options.topics.compactionResults,
         acks: -1,
-        messages: [message],
+        messages: [{ ...message, headers: { ...message.headers, ...trace } }],
       });
     } catch (error) {
       throw kafkaError(error, 'publishing a compaction result failed', {

@@ -1,4 +1,6 @@
+import { SpanKind } from '@opentelemetry/api';
 import type { Kafka, Producer } from 'kafkajs';
+import { contextFromHeaders, startSpan } from '../../lib/trace-context.ts';
 import type { TopicNames } from '../../infra/topics.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { AvroCodec } from '../../schemas/codec.ts';
@@ -61,12 +63,25 @@ export class CostsConsumer {
   }
 
   private async handle(items: ConsumedMessage<PricedCall>[]): Promise<void> {
-    const unique = new Map<string, PricedCall>();
-    for (const { value } of items) {
-      if (!unique.has(value.call.eventId)) unique.set(value.call.eventId, value);
+    const unique = new Map<string, ConsumedMessage<PricedCall>>();
+    for (const item of items) {
+      if (!unique.has(item.value.call.eventId)) unique.set(item.value.call.eventId, item);
     }
-    const calls = [...unique.values()];
-    await this.options.budgets.onCalls(calls);
-    this.options.spikes.mark(calls);
+    const calls = [...unique.values()].map((item) => item.value);
+    // Each call's trace goes on from pricing: this is where its spend meets the budgets.
+    const spans = [...unique.values()].map((item) =>
+      startSpan('llmcost.alerting.evaluate', {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromHeaders(item.message.headers),
+        attributes: { 'llmcost.event_id': item.value.call.eventId },
+      }),
+    );
+
+    try {
+      await this.options.budgets.onCalls(calls);
+      this.options.spikes.mark(calls);
+    } finally {
+      for (const span of spans) span?.end();
+    }
   }
 }

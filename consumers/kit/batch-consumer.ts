@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { errorMessage, isRetriable } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { pipelineMetrics } from '../../lib/metrics.ts';
 import { RateLimitedLog } from '../../lib/rate-limited-log.ts';
 import { retry, sleep } from '../../lib/retry.ts';
 import { publishDeadLetters, type DeadLetter } from './dead-letters.ts';
@@ -177,9 +178,17 @@ export class BatchConsumer<T> {
     this.stats.messages += batch.messages.length;
     this.stats.batches += 1;
     this.stats.deadLetters += letters.length;
+    const metrics = pipelineMetrics();
+    const behind = BigInt(batch.highWatermark) - BigInt(batch.lastOffset()) - 1n;
+    metrics?.lag.record(Number(behind), {
+      topic: batch.topic,
+      partition: batch.partition,
+      group: this.options.groupId,
+    });
     for (const letter of letters) {
       const byReason = this.stats.deadLettersByReason;
       byReason[letter.reason] = (byReason[letter.reason] ?? 0) + 1;
+      metrics?.deadLetters.add(1, { topic: batch.topic, reason: letter.reason });
       this.warnings.warn(
         `dead-letter:${letter.reason}`,
         {

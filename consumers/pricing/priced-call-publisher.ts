@@ -34,10 +34,18 @@ export class PricedCallPublisher {
     return this.producer.disconnect();
   }
 
-  async publish(priced: PricedCall[]): Promise<void> {
+  /** `headers[i]`, when given, go with `priced[i]` (its trace context). */
+  async publish(priced: PricedCall[], headers: Record<string, string>[] = []): Promise<void> {
     if (priced.length === 0) return;
     await this.schemas?.publish([this.codec.schemaId]);
-    const messages = priced.map((p) => ({ key: p.call.tenantId, ...this.codec.encode(p) }));
+    const messages = priced.map((p, i) => {
+      const encoded = this.codec.encode(p);
+      return {
+        key: p.call.tenantId,
+        value: encoded.value,
+        headers: { ...encoded.headers, ...headers[i] },
+      };
+    });
     try {
       await this.producer.send({ topic: this.topic, acks: -1, messages });
     } catch (error) {

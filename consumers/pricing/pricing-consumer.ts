@@ -1,4 +1,14 @@
+import { SpanKind, type Span } from '@opentelemetry/api';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { pipelineMetrics, recordCallMetrics } from '../../lib/metrics.ts';
+import {
+  contextFromHeaders,
+  headersOfSpan,
+  linksTo,
+  startSpan,
+  withSpan,
+} from '../../lib/trace-context.ts';
+import type { PricedCall } from '../../schemas/priced-call.ts';
 import type { ClickHouseClient } from '../../clickhouse/client.ts';
 import { errorMessage, ValidationError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -40,6 +50,12 @@ export interface PricingConsumerOptions {
   now?: () => number;
 }
 
+/** A call and the headers it came with (its trace context). */
+interface Consumed {
+  call: LlmCall;
+  headers: KafkaMessage['headers'];
+}
+
 export interface PricingStats {
   priced: number;
   unpriced: number;
@@ -68,7 +84,7 @@ export class PricingConsumer {
   private readonly registry: SchemaRegistry;
   private readonly schemas: SchemaTopic;
   private readonly callCodec: AvroCodec<LlmCall>;
-  private readonly coalescer = new Coalescer<LlmCall>({ flush: (calls) => this.flush(calls) });
+  private readonly coalescer = new Coalescer<Consumed>({ flush: (items) => this.flush(items) });
   private readonly logger: Logger;
   private readonly warnings: RateLimitedLog;
   private readonly now: () => number;
@@ -176,27 +192,56 @@ export class PricingConsumer {
 
   /** The calls of one partition's batch join those of the others in the next flush. */
   private handle(items: ConsumedMessage<LlmCall>[]): Promise<void> {
-    return this.coalescer.submit(items.map((item) => item.value));
+    return this.coalescer.submit(
+      items.map((item) => ({ call: item.value, headers: item.message.headers })),
+    );
   }
 
   /** Prices the calls of one or more batches, writes them, then publishes them. */
-  private async flush(calls: LlmCall[]): Promise<void> {
+  private async flush(consumed: Consumed[]): Promise<void> {
     const now = this.now();
-    const unique = new Map<string, LlmCall>();
-    for (const call of calls) {
-      if (!unique.has(call.eventId)) unique.set(call.eventId, call);
+    const unique = new Map<string, Consumed>();
+    for (const item of consumed) {
+      if (!unique.has(item.call.eventId)) unique.set(item.call.eventId, item);
     }
+    const items = [...unique.values()];
+    const spans = items.map((item) =>
+      startSpan('llmcost.price', {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromHeaders(item.headers),
+        attributes: { 'llmcost.event_id': item.call.eventId },
+      }),
+    );
+    const batchSpan = startSpan('llmcost.pricing.batch', {
+      kind: SpanKind.CONSUMER,
+      links: linksTo(spans),
+      attributes: { 'messaging.batch.message_count': consumed.length },
+    });
 
+    try {
+      await withSpan(batchSpan, () => this.priceAndStore(items, spans, consumed.length, now));
+    } finally {
+      for (const span of spans) span?.end();
+      batchSpan?.end();
+    }
+  }
+
+  private async priceAndStore(
+    items: Consumed[],
+    spans: (Span | undefined)[],
+    received: number,
+    now: number,
+  ): Promise<void> {
     const started = performance.now();
-    const priced = [...unique.values()].map((call) => priceCall(call, this.options.book, now));
+    const priced = items.map((item) => priceCall(item.call, this.options.book, now));
     const rows = priced.map((p) => toLlmCallRow(p, now));
     const pricedMs = performance.now() - started;
     const result = await this.sink.write(rows);
     const writtenMs = performance.now() - started;
-    await this.publisher.publish(priced);
+    await this.publisher.publish(priced, spans.map(headersOfSpan));
     this.logger.debug(
       {
-        batchSize: calls.length,
+        batchSize: received,
         pricedMs: Math.round(pricedMs),
         writtenMs: Math.round(writtenMs),
         durationMs: Math.round(performance.now() - started),
@@ -204,25 +249,35 @@ export class PricingConsumer {
       'batch priced',
     );
 
+    const duplicates = received - items.length + result.alreadyStored;
     this.stats.inserted += result.inserted;
-    this.stats.duplicates += calls.length - unique.size + result.alreadyStored;
+    this.stats.duplicates += duplicates;
     this.stats.published += priced.length;
-    for (const p of priced) {
-      if (p.pricingStatus === 'priced') {
-        this.stats.priced += 1;
-        continue;
-      }
-      this.stats.unpriced += 1;
-      this.warnings.warn(
-        `unpriced:${p.call.provider}/${p.call.model}`,
-        {
-          provider: p.call.provider,
-          model: p.call.model,
-          reason: p.unpricedReason,
-        },
-        'call stored unpriced',
-      );
+    const metrics = pipelineMetrics();
+    metrics?.batchSize.record(received, { topic: this.options.topics.calls });
+    metrics?.insertDuration.record(writtenMs - pricedMs, { table: 'llm_calls' });
+    if (duplicates > 0) metrics?.duplicates.add(duplicates);
+    for (const p of priced) this.count(p);
+  }
+
+  private count(p: PricedCall): void {
+    const priced = p.pricingStatus === 'priced';
+    recordCallMetrics('pricing', p.call, priced ? Number(p.cost.totalUsd) : undefined);
+    if (priced) {
+      this.stats.priced += 1;
+      return;
     }
+    this.stats.unpriced += 1;
+    pipelineMetrics()?.unpriced.add(1, {
+      provider: p.call.provider,
+      model: p.call.model,
+      status: p.pricingStatus,
+    });
+    this.warnings.warn(
+      `unpriced:${p.call.provider}/${p.call.model}`,
+      { provider: p.call.provider, model: p.call.model, reason: p.unpricedReason },
+      'call stored unpriced',
+    );
   }
 
   private logProgress(): void {

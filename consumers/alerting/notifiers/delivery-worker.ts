@@ -2,6 +2,7 @@ import { errorMessage, isRetriable } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import type { Channel, ChannelName } from './channel.ts';
 import type { Delivery, DeliveryOutbox } from './outbox.ts';
+import { pipelineMetrics } from '../../../lib/metrics.ts';
 
 export interface DeliveryWorkerOptions {
   outbox: DeliveryOutbox;
@@ -149,11 +150,13 @@ export class DeliveryWorker {
     const attempts = delivery.attempts + 1;
     try {
       await channel.send(delivery.alert);
+      pipelineMetrics()?.alertDeliveries.add(1, { channel: channel.name, outcome: 'delivered' });
       this.stats.delivered += 1;
       this.succeeded(channel.name);
       return { ...delivery, status: 'delivered', attempts, lastError: '' };
     } catch (error) {
       this.stats.failedAttempts += 1;
+      pipelineMetrics()?.alertDeliveries.add(1, { channel: channel.name, outcome: 'failed' });
       const lastError = errorMessage(error);
       this.failed(channel.name, lastError);
       const giveUp = !isRetriable(error) || attempts >= this.retry.maxAttempts;
