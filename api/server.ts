@@ -17,7 +17,8 @@ export type PublicHandler = (
 export interface ApiServerOptions {
   port: number;
   routes: Route[];
-  auth: Authenticator;
+  /** Who the keys belong to; without it, no key is accepted (a server of probes only). */
+  auth?: Authenticator;
   logger: Logger;
   /** What `/ready` reports: each named check and whether it passes. */
   readiness: () => Record<string, boolean>;
@@ -80,7 +81,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (found === 'wrong-method') {
       throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}`);
     }
-    const principal = await options.auth.identify(request.headers.authorization);
+    const principal = await options.auth?.identify(request.headers.authorization);
     if (!principal) throw new HttpError(401, 'UNAUTHORIZED', 'missing or unknown API key');
     if (found.route.access === 'admin' && principal.role !== 'admin') {
       throw new HttpError(403, 'FORBIDDEN', 'this endpoint needs the admin key');

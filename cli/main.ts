@@ -15,6 +15,7 @@ import { registerPrice } from './commands/price.ts';
 import { registerPricing } from './commands/pricing.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerReprice } from './commands/reprice.ts';
+import { registerSetupAll } from './commands/setup.ts';
 import { registerSetup } from './commands/setup-commands.ts';
 import { registerSql } from './commands/sql.ts';
 import { registerUp } from './commands/up.ts';
@@ -74,6 +75,7 @@ registerReprice(program, runtime);
 registerApi(program, runtime);
 registerKeys(program, runtime);
 registerSetup(program, runtime);
+registerSetupAll(program, runtime);
 registerKafka(program, runtime);
 registerDoctor(program, runtime);
 

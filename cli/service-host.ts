@@ -105,6 +105,35 @@ export class ServiceHost {
   }
 
   /**
+   * Serves only `/health`, `/ready` and (with Prometheus telemetry)
+   * `/metrics`, for a command that has no API of its own: one that does not
+   * own the embedded store, such as a consumer running against a ClickHouse
+   * server, or the compaction worker.
+   */
+  async serveProbes(readiness: () => Record<string, boolean>): Promise<ApiServer> {
+    const { config, logger } = this.runtime;
+    let server: ApiServer;
+    try {
+      server = await startApiServer({
+        port: config.port,
+        host: config.host,
+        routes: [],
+        logger,
+        readiness,
+        metricsHandler: this.telemetry?.prometheus,
+      });
+    } catch (error) {
+      throw new PipelineError(
+        `cannot listen on ${config.host}:${config.port} ` +
+          `(${errorMessage(error)}); pass --port or set LLMCOST_PORT`,
+        { code: 'PORT_IN_USE' },
+      );
+    }
+    this.onStop('probes', () => server.close());
+    return server;
+  }
+
+  /**
    * Starts the command's parts; if one fails, the ones already running are
    * stopped before the error goes on to the user.
    */

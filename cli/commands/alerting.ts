@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { alertingRoutes, startAlerting, startBase } from '../pipeline.ts';
 import { ServiceHost } from '../service-host.ts';
 import type { RuntimeFactory } from './types.ts';
+import { portOption } from '../options.ts';
 
 export function registerAlerting(program: Command, runtime: RuntimeFactory): void {
   program
@@ -9,7 +10,11 @@ export function registerAlerting(program: Command, runtime: RuntimeFactory): voi
     .description(
       'run the alerting consumer: llm.costs.v1 → budgets, spikes → cost.alerts.v1 → channels',
     )
-    .option('--port <port>', 'internal API port when this process owns the embedded store', Number)
+    .option(
+      '--port <port>',
+      'HTTP port: health, readiness, and the API when it owns the store',
+      portOption,
+    )
     .addHelpText(
       'after',
       `
@@ -26,12 +31,11 @@ instances share the work through the consumer groups 'llmcost-alerting' and
       const base = await host.start(async () => {
         const parts = await startBase(rt, host, 'llmcost-alerting', { stopLocalKafka: false });
         const service = await startAlerting(rt, host, parts);
+        const readiness = () => ({ alerting: service.isReady() });
         if (parts.store.embedded) {
-          await host.serveApi(
-            parts.store,
-            () => ({ alerting: service.isReady() }),
-            alertingRoutes(service),
-          );
+          await host.serveApi(parts.store, readiness, alertingRoutes(service));
+        } else {
+          await host.serveProbes(readiness);
         }
         return parts;
       });

@@ -4,13 +4,14 @@ import { openStore } from '../runtime.ts';
 import { ServiceHost } from '../service-host.ts';
 import { migrateStore } from '../setup.ts';
 import type { RuntimeFactory } from './types.ts';
+import { portOption } from '../options.ts';
 
 /** `llmcost api`: the cost API and dashboard alone. */
 export function registerApi(program: Command, runtime: RuntimeFactory): void {
   program
     .command('api')
     .description('serve the cost API and the dashboard over the ClickHouse rollups')
-    .option('--port <port>', 'HTTP port on 127.0.0.1 (LLMCOST_PORT)', Number)
+    .option('--port <port>', 'HTTP port (LLMCOST_PORT)', portOption)
     .addHelpText(
       'after',
       `

@@ -4,6 +4,7 @@ import { connectKafka } from '../runtime.ts';
 import { ServiceHost } from '../service-host.ts';
 import { setUpTopics } from '../setup.ts';
 import type { RuntimeFactory } from './types.ts';
+import { portOption } from '../options.ts';
 
 export function registerCompactionWorker(program: Command, runtime: RuntimeFactory): void {
   program
@@ -11,6 +12,7 @@ export function registerCompactionWorker(program: Command, runtime: RuntimeFacto
     .description(
       'run the compaction worker: compaction.requests.v1 → strategies → compaction.results.v1',
     )
+    .option('--port <port>', 'HTTP port for health and readiness (LLMCOST_PORT)', portOption)
     .addHelpText(
       'after',
       `
@@ -26,7 +28,9 @@ llm.calls.v1; without them they use local deterministic methods.`,
       await host.start(async () => {
         const { kafka } = await connectKafka(rt, 'llmcost-compaction', { start: true });
         await setUpTopics(rt, kafka);
-        return startCompactionWorker(rt, host, { kafka });
+        const worker = await startCompactionWorker(rt, host, { kafka });
+        await host.serveProbes(() => ({ compaction: worker.isReady() }));
+        return worker;
       });
       rt.logger.info('compaction worker ready');
 

@@ -27,11 +27,12 @@ CLICKHOUSE_URL points at a server; the embedded store allows one process.`,
       const base = await host.start(async () => {
         const parts = await startBase(rt, host, 'llmcost-pricing', { stopLocalKafka: false });
         const consumer = await startPricing(rt, host, parts);
+        const readiness = () => ({ kafka: consumer.isReady() });
         if (parts.store.embedded) {
           const repricer = await startRepricer(rt, host, parts);
-          await host.serveApi(parts.store, () => ({ kafka: consumer.isReady() }), [
-            repriceRoute(repricer),
-          ]);
+          await host.serveApi(parts.store, readiness, [repriceRoute(repricer)]);
+        } else {
+          await host.serveProbes(readiness);
         }
         return parts;
       });
