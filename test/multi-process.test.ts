@@ -9,6 +9,7 @@ import { sleep } from '../lib/retry.ts';
 import { spawnCli, type CliProcess } from './helpers/cli.ts';
 import { scaled, tokenCost } from './helpers/decimal.ts';
 import {
+  clickHouseEnv,
   freshStore,
   freshTopics,
   queryRows,
@@ -24,79 +25,75 @@ const TRACE = path.join(
 
 // The embedded store belongs to one process; several pricing processes need a
 // ClickHouse server. This runs when CLICKHOUSE_URL points at one.
-describe.runIf(process.env.CLICKHOUSE_URL)(
-  'three `llmcost pricing` processes on one server',
-  () => {
-    const kafka = testKafka();
-    const processes: CliProcess[] = [];
+describe.runIf(inject('clickhouse'))('three `llmcost pricing` processes on one server', () => {
+  const kafka = testKafka();
+  const processes: CliProcess[] = [];
 
-    afterAll(async () => {
-      for (const p of processes) p.child.kill('SIGKILL');
-    });
+  afterAll(async () => {
+    for (const p of processes) p.child.kill('SIGKILL');
+  });
 
-    it('share the work through their group, survive a SIGKILL, and count each call once', async () => {
-      const store = await freshStore();
-      const topics = await freshTopics(kafka, 6);
-      const prefix = topics.calls.slice(0, -'llm.calls.v1'.length);
-      const start = () => {
-        const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmcost-proc-'));
-        const cli = spawnCli(['pricing'], {
-          KAFKA_BROKERS: inject('kafkaBrokers'),
-          LLMCOST_TOPIC_PREFIX: prefix,
-          LLMCOST_DATA_DIR: dataDir,
-          CLICKHOUSE_DATABASE: store.database,
-        });
-        processes.push(cli);
-        return cli;
-      };
+  it('share the work through their group, survive a SIGKILL, and count each call once', async () => {
+    const store = await freshStore();
+    const topics = await freshTopics(kafka, 6);
+    const prefix = topics.calls.slice(0, -'llm.calls.v1'.length);
+    const start = () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmcost-proc-'));
+      const cli = spawnCli(['pricing'], {
+        KAFKA_BROKERS: inject('kafkaBrokers'),
+        LLMCOST_TOPIC_PREFIX: prefix,
+        LLMCOST_DATA_DIR: dataDir,
+        LLMCOST_PORT: '0',
+        ...clickHouseEnv(store.database),
+      });
+      processes.push(cli);
+      return cli;
+    };
 
-      const first = [start(), start(), start()];
-      const replay = replayTrace(
-        kafka,
-        topics,
-        TRACE,
-        {
-          provider: 'openai',
-          model: 'gpt-4o',
-          touchpoint: 'main-chat',
-          tenants: 20,
-          users: 50,
-          rebase: 'now',
-          shiftDays: 0,
-        },
-        testLogger,
-      );
-      await sleep(3_000);
-      first[1]!.child.kill('SIGKILL');
-      start();
-      await replay;
+    const first = [start(), start(), start()];
+    const replay = replayTrace(
+      kafka,
+      topics,
+      TRACE,
+      {
+        provider: 'openai',
+        model: 'gpt-4o',
+        touchpoint: 'main-chat',
+        tenants: 20,
+        users: 50,
+        rebase: 'now',
+        shiftDays: 0,
+      },
+      testLogger,
+    );
+    await sleep(3_000);
+    first[1]!.child.kill('SIGKILL');
+    start();
+    await replay;
 
-      const admin = kafka.admin();
-      await admin.connect();
-      await waitFor(
-        'the group to catch up',
-        async () =>
-          (await consumerLag(admin, `${prefix}llmcost-pricing`, topics.calls)) === 0
-            ? true
-            : undefined,
-        180_000,
-      );
-      await admin.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await waitFor(
+      'the group to catch up',
+      async () =>
+        (await consumerLag(admin, `${prefix}llmcost-pricing`, topics.calls)) === 0
+          ? true
+          : undefined,
+      180_000,
+    );
+    await admin.disconnect();
 
-      const expected = tokenCost(22_361_870n, '2.5') + tokenCost(4_088_665n, '10');
-      const [raw] = await queryRows(
-        store,
-        'SELECT count() AS n, uniqExact(event_id) AS ids, sum(cost_usd) AS cost FROM llm_calls',
-      );
-      const [daily] = await queryRows(
-        store,
-        'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_daily',
-      );
-      expect([Number(raw!.n), Number(raw!.ids), Number(daily!.n)]).toEqual([
-        19_366, 19_366, 19_366,
-      ]);
-      expect([scaled(raw!.cost!), scaled(daily!.cost!)]).toEqual([expected, expected]);
-      await store.close();
-    });
-  },
-);
+    const expected = tokenCost(22_361_870n, '2.5') + tokenCost(4_088_665n, '10');
+    const [raw] = await queryRows(
+      store,
+      'SELECT count() AS n, uniqExact(event_id) AS ids, sum(cost_usd) AS cost FROM llm_calls',
+    );
+    const [daily] = await queryRows(
+      store,
+      'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_daily',
+    );
+    expect([Number(raw!.n), Number(raw!.ids), Number(daily!.n)]).toEqual([19_366, 19_366, 19_366]);
+    expect([scaled(raw!.cost!), scaled(daily!.cost!)]).toEqual([expected, expected]);
+    await store.close();
+  });
+});

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
+import type { TestClickHouse } from '../global-setup.ts';
 import type { Kafka } from 'kafkajs';
 import { openClickHouse, type ClickHouseStore } from '../../clickhouse/client.ts';
 import { migrate } from '../../clickhouse/migrate.ts';
@@ -36,20 +37,19 @@ export async function freshTopics(kafka: Kafka, partitions = 3): Promise<TopicNa
 
 /**
  * An embedded ClickHouse in a new temporary directory, migrated, or the
- * server in CLICKHOUSE_URL with a database of its own.
+ * test run's ClickHouse server (see global-setup.ts) with a database of its own.
  */
 export async function freshStore(
   retentionDays = 90,
 ): Promise<ClickHouseStore & { dir: string; database: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmcost-ch-'));
-  const database = process.env.CLICKHOUSE_URL
-    ? `test_${crypto.randomBytes(4).toString('hex')}`
-    : 'default';
-  if (process.env.CLICKHOUSE_URL) await createServerDatabase(database);
+  const server = inject('clickhouse');
+  const database = server ? `test_${crypto.randomBytes(4).toString('hex')}` : 'default';
+  if (server) await createServerDatabase(server, database);
   const store = await openClickHouse({
-    url: process.env.CLICKHOUSE_URL,
-    username: process.env.CLICKHOUSE_USER,
-    password: process.env.CLICKHOUSE_PASSWORD,
+    url: server?.url,
+    username: server?.username,
+    password: server?.password,
     database,
     embeddedPath: dir,
   });
@@ -57,11 +57,24 @@ export async function freshStore(
   return { ...store, dir, database };
 }
 
-async function createServerDatabase(database: string): Promise<void> {
+/** The environment a CLI process needs to reach the test run's ClickHouse server, if any. */
+export function clickHouseEnv(database: string): Record<string, string> {
+  const server = inject('clickhouse');
+  return server
+    ? {
+        CLICKHOUSE_URL: server.url,
+        CLICKHOUSE_USER: server.username,
+        CLICKHOUSE_PASSWORD: server.password,
+        CLICKHOUSE_DATABASE: database,
+      }
+    : {};
+}
+
+async function createServerDatabase(server: TestClickHouse, database: string): Promise<void> {
   const bootstrap = await openClickHouse({
-    url: process.env.CLICKHOUSE_URL,
-    username: process.env.CLICKHOUSE_USER,
-    password: process.env.CLICKHOUSE_PASSWORD,
+    url: server.url,
+    username: server.username,
+    password: server.password,
     database: 'default',
     embeddedPath: '',
   });
