@@ -45,7 +45,10 @@ const envSchema = z.object({
     .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
     .default('default'),
   CLICKHOUSE_CLUSTER: optionalString,
-  LLMCOST_RETENTION_DAYS: positiveInt(90),
+  // ClickHouse's DateTime ends in 2106: a TTL further out than that wraps around
+  // and would delete every row at once.
+  LLMCOST_RETENTION_DAYS: positiveInt(90).refine((days) => days <= 10_000,
+    'must be at most 10000 days (about 27 years)'),
   LLMCOST_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   LLMCOST_HOST: z
     .string()
@@ -98,7 +101,7 @@ export interface PipelineConfig {
   alerting: AlertingConfig;
 }
 
-/** Alert channels and spike thresholds (docs/alerting.md); secrets are never logged. */
+/** Alert channels and spike thresholds (README: Budgets, alerts and spikes); secrets are never logged. */
 export interface AlertingConfig {
   /** A YAML or JSON file with channels and per-type routes; the variables below win over it. */
   channelsFile: string | undefined;

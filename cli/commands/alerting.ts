@@ -20,7 +20,7 @@ export function registerAlerting(program: Command, runtime: RuntimeFactory): voi
       `
 Budgets come from LLMCOST_BUDGETS_FILE at start and from 'llmcost budgets';
 channels from SLACK_WEBHOOK_URL, PAGERDUTY_ROUTING_KEY, ALERT_WEBHOOK_URL,
-SMTP_URL (and their partners) or LLMCOST_ALERT_CHANNELS_FILE; see docs/alerting.md.
+SMTP_URL (and their partners) or LLMCOST_ALERT_CHANNELS_FILE; see the README.
 Runs until Ctrl-C or SIGTERM, then lets deliveries in flight finish. Several
 instances share the work through the consumer groups 'llmcost-alerting' and
 'llmcost-notify' when CLICKHOUSE_URL points at a server.`,
