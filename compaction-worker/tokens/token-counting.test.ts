@@ -130,6 +130,14 @@ describe('text counts are exactly @dqbd/tiktoken counts', () => {
     const special = meter.message({ role: 'user', content: 'before <|endoftext|> after' });
     expect(special).toBeGreaterThan(plain + 3);
     expect(meter.text('<|endoftext|><|fim_prefix|>')).toBeGreaterThan(2);
+    const reference = get_encoding('o200k_base');
+    try {
+      for (const text of ['<|endoftext|>', 'a <|im_start|>user<|im_end|> b', '<|fim_prefix|>x']) {
+        expect(meter.text(text)).toBe(reference.encode_ordinary(text).length);
+      }
+    } finally {
+      reference.free();
+    }
   });
 
   it('round-trips emoji, flags, ZWJ sequences and CJK', () => {
