@@ -26,12 +26,15 @@ import { migrate } from '../clickhouse/migrate.ts';
 import { packageRoot } from '../lib/config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { Money } from '../lib/money.ts';
+import { figure, type BenchFigure } from './result.ts';
 
 const { values: flags } = parseArgs({
   options: {
     calls: { type: 'string', default: '10000000' },
     samples: { type: 'string', default: '100' },
     warmup: { type: 'string', default: '5' },
+    /** Where `npm run bench` wants the figures, as BenchFigure JSON. */
+    figures: { type: 'string' },
   },
 });
 const CALLS = Number(flags.calls);
@@ -287,6 +290,37 @@ function writeResults(run: {
   const record = { ...run, results: undefined, summary, machine, at: new Date().toISOString() };
   fs.writeFileSync(file, JSON.stringify(record, null, 2));
   process.stdout.write(`written to ${path.relative(packageRoot, file)}\n`);
+  if (flags.figures) fs.writeFileSync(flags.figures, JSON.stringify(asFigures(run.results)));
+}
+
+/** The API's p95 against the same answer from llm_calls: how many times faster, and the target. */
+function asFigures(results: Timing[]): BenchFigure[] {
+  const p95 = (name: string) => percentile(results.find((t) => t.name === name)!.samples, 0.95);
+  const versus = (id: string, api: string, raw: string, what: string) => {
+    const value = p95(api);
+    const baseline = p95(raw);
+    const speedUp = baseline / value;
+    return figure({
+      id,
+      what: `${what}, ${CALLS} calls, 30 days by model`,
+      value,
+      unit: 'ms',
+      baseline: { what: 'the same answer from llm_calls over /api/sql, p95', value: baseline },
+      ratio: speedUp,
+      notes: 'ratio = how many times faster than the baseline',
+      target: 'p95 < 100 ms and ≥ 20× faster',
+      met: value < 100 && speedUp >= 20,
+    });
+  };
+  return [
+    versus('aggregate.utc_p95_ms', 'api-utc', 'raw-http-utc', '/api/costs/aggregate in UTC, p95'),
+    versus(
+      'aggregate.local_p95_ms',
+      'api-local',
+      'raw-http-local',
+      '/api/costs/aggregate in America/New_York, p95',
+    ),
+  ];
 }
 
 await main();

@@ -7,7 +7,10 @@ import { LocalKafka } from '../infra/local-kafka.ts';
 import { loadConfig, packageRoot } from '../lib/config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { benchIngest, type IngestContext } from './ingest.ts';
+import { benchAggregate } from './aggregate-run.ts';
+import { benchAlertLatency } from './alert-latency.ts';
 import { benchLatency } from './latency.ts';
+import { benchTokens } from './tokens.ts';
 import { compareRuns, markdownTable, writeBenchmarksFile } from './report.ts';
 import type { BenchFigure, BenchRun } from './result.ts';
 
@@ -16,7 +19,9 @@ const HELP = `npm run bench -- [options]
   --calls N        calls through the ingest benchmark (default 500000)
   --rate R         offered calls per second in the latency benchmark (default 2000)
   --seconds S      how long the latency benchmark offers them (default 20)
-  --only LIST      comma-separated: ingest,latency (default all)
+  --only LIST      comma-separated: ingest,latency,alerts,tokens,aggregate (default all)
+  --alert-rate R   calls per second offered in the alert benchmark (default 200)
+  --aggregate-calls N  calls behind the aggregation benchmark (default 10000000)
   --compare FILE   print the change of each figure against an earlier results JSON
   --no-write       do not update BENCHMARKS.md
   --profile        CPU-profile the pricing process (bench/results/profiles; summarise with
@@ -32,7 +37,9 @@ const { values: flags } = parseArgs({
     calls: { type: 'string', default: '500000' },
     rate: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '20' },
-    only: { type: 'string', default: 'ingest,latency' },
+    only: { type: 'string', default: 'ingest,latency,alerts,tokens,aggregate' },
+    'alert-rate': { type: 'string', default: '200' },
+    'aggregate-calls': { type: 'string', default: '10000000' },
     compare: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
@@ -62,6 +69,8 @@ async function main(): Promise<void> {
     calls: positive('calls', flags.calls),
     rate: positive('rate', flags.rate),
     seconds: positive('seconds', flags.seconds),
+    alertRate: positive('alert-rate', flags['alert-rate']),
+    aggregateCalls: positive('aggregate-calls', flags['aggregate-calls']),
     only: flags.only!.split(','),
   };
   const logger = createLogger({ level: 'warn' });
@@ -91,6 +100,13 @@ async function main(): Promise<void> {
   try {
     if (options.only.includes('ingest'))
       figures.push(...(await benchIngest(context, options.calls)));
+    if (options.only.includes('alerts')) {
+      figures.push(...(await benchAlertLatency(context, { rate: options.alertRate })));
+    }
+    if (options.only.includes('tokens')) figures.push(...benchTokens(say));
+    if (options.only.includes('aggregate')) {
+      figures.push(...(await benchAggregate(options.aggregateCalls, say)));
+    }
     if (options.only.includes('latency')) {
       figures.push(
         ...(await benchLatency(context, { rate: options.rate, seconds: options.seconds })),
