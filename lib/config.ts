@@ -47,8 +47,10 @@ const envSchema = z.object({
   CLICKHOUSE_CLUSTER: optionalString,
   // ClickHouse's DateTime ends in 2106: a TTL further out than that wraps around
   // and would delete every row at once.
-  LLMCOST_RETENTION_DAYS: positiveInt(90).refine((days) => days <= 10_000,
-    'must be at most 10000 days (about 27 years)'),
+  LLMCOST_RETENTION_DAYS: positiveInt(90).refine(
+    (days) => days <= 10_000,
+    'must be at most 10000 days (about 27 years)',
+  ),
   LLMCOST_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   LLMCOST_HOST: z
     .string()
@@ -101,7 +103,7 @@ export interface PipelineConfig {
   alerting: AlertingConfig;
 }
 
-/** Alert channels and spike thresholds (README: Budgets, alerts and spikes); secrets are never logged. */
+/** Alert channels and spike thresholds (README: Budgets, alerts and spikes); no secret logged. */
 export interface AlertingConfig {
   /** A YAML or JSON file with channels and per-type routes; the variables below win over it. */
   channelsFile: string | undefined;

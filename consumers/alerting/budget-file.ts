@@ -1,6 +1,6 @@
 import { ConfigError, ValidationError } from '../../lib/errors.ts';
 import { parseBudget, type Budget } from './budget.ts';
-import { readSettingsFile } from './settings-file.ts';
+import { readSettingsFile } from '../../lib/settings-file.ts';
 
 /**
  * Reads a budgets file (LLMCOST_BUDGETS_FILE): a JSON or YAML list of

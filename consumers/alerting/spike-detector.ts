@@ -5,7 +5,7 @@ const DAY_HOURS = 24;
 /** Scales a median absolute deviation to a standard deviation for normal data. */
 const MAD_TO_SIGMA = new Money('1.4826');
 
-/** What counts as a spike; every field is configurable (see the README, Budgets, alerts and spikes). */
+/** What counts as a spike; every field is configurable (README: Spikes). */
 export interface SpikeSettings {
   /** How many robust standard deviations above the baseline median a spike starts. */
   threshold: Money;

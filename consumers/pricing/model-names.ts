@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../../lib/errors.ts';
+import { readSettingsFile } from '../../lib/settings-file.ts';
 
 /**
  * Puts a model name as services send it into the form price tables use:
@@ -23,26 +22,17 @@ export function withoutDateSuffix(model: string): string | undefined {
   return stripped === model ? undefined : stripped;
 }
 
+/** A provider or model name, compared in lower case. */
+const name = z
+  .string()
+  .min(1)
+  .transform((text) => text.toLowerCase());
+
 const aliasSchema = z.array(
   z.strictObject({
-    provider: z
-      .string()
-      .min(1)
-      .transform((text) => text.toLowerCase()),
-    model: z
-      .string()
-      .min(1)
-      .transform((text) => text.toLowerCase()),
-    priceAs: z.strictObject({
-      provider: z
-        .string()
-        .min(1)
-        .transform((text) => text.toLowerCase()),
-      model: z
-        .string()
-        .min(1)
-        .transform((text) => text.toLowerCase()),
-    }),
+    provider: name,
+    model: name,
+    priceAs: z.strictObject({ provider: name, model: name }),
   }),
 );
 
@@ -54,13 +44,7 @@ export type ModelAliases = Map<string, { provider: string; model: string }>;
  * (`{provider: azure, model: prod-gpt4o-eu, priceAs: {provider: openai, model: gpt-4o}}`).
  */
 export function loadModelAliases(file: string): ModelAliases {
-  let raw: unknown;
-  try {
-    const text = fs.readFileSync(file, 'utf8');
-    raw = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`cannot read model aliases file ${file}: ${String(error)}`, { file });
-  }
+  const raw = readSettingsFile(file, 'model aliases file');
   const parsed = aliasSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

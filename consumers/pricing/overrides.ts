@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../../lib/errors.ts';
+import { readSettingsFile } from '../../lib/settings-file.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { moneyFromCatalogFloat, parseMoney, type Money } from '../../lib/money.ts';
 import { SERVICE_TIERS } from '../../schemas/llm-call.ts';
@@ -61,13 +60,7 @@ type Entry = z.output<typeof entrySchema>;
  * entries that would bill nonsense are refused rather than loaded.
  */
 export function loadPriceOverrides(file: string, logger: Logger): PriceRow[] {
-  let raw: unknown;
-  try {
-    const text = fs.readFileSync(file, 'utf8');
-    raw = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`cannot read prices file ${file}: ${String(error)}`, { file });
-  }
+  const raw = readSettingsFile(file, 'prices file');
   if (!Array.isArray(raw)) {
     throw new ConfigError(`prices file ${file} must hold a list of entries`, { file });
   }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AlertingConfig } from '../../../lib/config.ts';
 import { ConfigError } from '../../../lib/errors.ts';
 import { ALERT_TYPES, type AlertType } from '../../../schemas/cost-alert.ts';
-import { readSettingsFile } from '../settings-file.ts';
+import { readSettingsFile } from '../../../lib/settings-file.ts';
 import { CHANNEL_NAMES, type Channel, type ChannelName } from './channel.ts';
 import { emailChannel } from './email.ts';
 import { PAGERDUTY_EVENTS_URL, pagerDutyChannel } from './pagerduty.ts';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../../lib/errors.ts';
+import { ConfigError } from './errors.ts';
 
 /**
  * Reads a settings file people write: YAML when its name ends in .yaml or
