@@ -1,23 +1,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { readTrace, traceCalls } from '../cli/replay/azure-trace.ts';
 import { consumerLag } from '../infra/consumer-lag.ts';
 import { createKafka } from '../infra/kafka-client.ts';
 import { LocalKafka } from '../infra/local-kafka.ts';
 import { ensureTopics, topicNames, topicSpecs } from '../infra/topics.ts';
-import { loadConfig, packageRoot } from '../lib/config.ts';
+import { loadConfig } from '../lib/config.ts';
 import { sleep } from '../lib/retry.ts';
 import { CostEventProducer } from '../producers/cost-event-producer.ts';
-import { scaled, tokenCost } from './helpers/decimal.ts';
-import { freshStore, queryRows, testLogger, waitFor } from './helpers/infra.ts';
+import { CONV_TRACE, expectConvTraceStoredOnce } from './helpers/conversation-trace.ts';
+import { freshStore, testLogger, waitFor } from './helpers/infra.ts';
 import { startPricingConsumer } from './helpers/pipeline.ts';
-
-const TRACE = path.join(
-  packageRoot,
-  'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv',
-);
 
 // This file restarts a broker of its own, so that the shared one stays up for the others.
 describe('the broker restarting in the middle of a replay', () => {
@@ -48,7 +43,7 @@ describe('the broker restarting in the middle of a replay', () => {
       logger: testLogger,
       maxBufferedEvents: 50_000,
     });
-    const calls = traceCalls(readTrace(TRACE), {
+    const calls = traceCalls(readTrace(CONV_TRACE), {
       provider: 'openai',
       model: 'gpt-4o',
       touchpoint: 'main-chat',
@@ -78,17 +73,7 @@ describe('the broker restarting in the middle of a replay', () => {
     );
     await watcher.disconnect();
 
-    const expected = tokenCost(22_361_870n, '2.5') + tokenCost(4_088_665n, '10');
-    const [raw] = await queryRows(
-      store,
-      'SELECT count() AS n, sum(cost_usd) AS cost FROM llm_calls',
-    );
-    const [daily] = await queryRows(
-      store,
-      'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_daily',
-    );
-    expect([Number(raw!.n), Number(daily!.n)]).toEqual([19_366, 19_366]);
-    expect([scaled(raw!.cost!), scaled(daily!.cost!)]).toEqual([expected, expected]);
+    await expectConvTraceStoredOnce(store);
 
     await Promise.race([consumer.stop(), sleep(20_000)]);
     await store.close();

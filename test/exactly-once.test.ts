@@ -7,7 +7,6 @@ import { traceCalls, readTrace } from '../cli/replay/azure-trace.ts';
 import type { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
 import { consumerLag } from '../infra/consumer-lag.ts';
 import { createKafka } from '../infra/kafka-client.ts';
-import { packageRoot } from '../lib/config.ts';
 import { sleep } from '../lib/retry.ts';
 import { CostEventProducer } from '../producers/cost-event-producer.ts';
 import { AvroCodec } from '../schemas/codec.ts';
@@ -15,7 +14,8 @@ import { parseLlmCall, type LlmCall } from '../schemas/llm-call.ts';
 import { SchemaRegistry } from '../schemas/registry.ts';
 import { inject } from 'vitest';
 import { CuttableSockets } from './helpers/cuttable-sockets.ts';
-import { scaled, tokenCost } from './helpers/decimal.ts';
+import { scaled } from './helpers/decimal.ts';
+import { CONV_TRACE, expectConvTraceStoredOnce } from './helpers/conversation-trace.ts';
 import {
   freshStore,
   freshTopics,
@@ -26,12 +26,6 @@ import {
 } from './helpers/infra.ts';
 import { startPricingConsumer } from './helpers/pipeline.ts';
 import { rawCases } from './helpers/pricing-cases.ts';
-
-const TRACE = path.join(
-  packageRoot,
-  'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv',
-);
-const TRACE_COST = tokenCost(22_361_870n, '2.5') + tokenCost(4_088_665n, '10');
 
 const kafka = testKafka();
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -144,7 +138,7 @@ describe('each event counts once', () => {
     const { store, topics, admin } = await setUp();
     const groupId = `${topics.calls}.pricing`;
     const consumer = stopLater(await startPricingConsumer(kafka, store, topics));
-    const calls = traceCalls(readTrace(TRACE), {
+    const calls = traceCalls(readTrace(CONV_TRACE), {
       provider: 'openai',
       model: 'gpt-4o',
       touchpoint: 'main-chat',
@@ -168,14 +162,14 @@ describe('each event counts once', () => {
     await store.client.command({ query: 'ATTACH TABLE cost_15m' });
     await producer.close();
     await waitForLag0(admin, groupId, topics.calls);
-    await expectTraceTotals(store);
+    await expectConvTraceStoredOnce(store);
   });
 
   it('three consumers with members joining, leaving and one cut off: still exact', async () => {
     const { store, topics, admin } = await setUp(6);
     const groupId = `${topics.calls}.pricing`;
     const options = { groupId, sessionTimeoutMs: 10_000 };
-    const calls = traceCalls(readTrace(TRACE), {
+    const calls = traceCalls(readTrace(CONV_TRACE), {
       provider: 'openai',
       model: 'gpt-4o',
       touchpoint: 'main-chat',
@@ -214,30 +208,8 @@ describe('each event counts once', () => {
     await publishing;
 
     await waitForLag0(admin, groupId, topics.calls);
-    await expectTraceTotals(store);
+    await expectConvTraceStoredOnce(store);
     expect(b.isReady() && again.isReady()).toBe(true);
     expect(c).toBeDefined();
   });
 });
-
-async function expectTraceTotals(store: Awaited<ReturnType<typeof freshStore>>) {
-  const [raw] = await queryRows(
-    store,
-    'SELECT count() AS n, uniqExact(event_id) AS ids, sum(cost_usd) AS cost FROM llm_calls',
-  );
-  const [daily] = await queryRows(
-    store,
-    'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_daily',
-  );
-  const [quarter] = await queryRows(
-    store,
-    'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_15m',
-  );
-  expect([Number(raw!.n), Number(raw!.ids)]).toEqual([19_366, 19_366]);
-  expect([Number(daily!.n), Number(quarter!.n)]).toEqual([19_366, 19_366]);
-  expect([scaled(raw!.cost!), scaled(daily!.cost!), scaled(quarter!.cost!)]).toEqual([
-    TRACE_COST,
-    TRACE_COST,
-    TRACE_COST,
-  ]);
-}

@@ -1,27 +1,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, inject, it } from 'vitest';
 import { replayTrace } from '../cli/replay/replay-trace.ts';
 import { consumerLag } from '../infra/consumer-lag.ts';
-import { packageRoot } from '../lib/config.ts';
 import { sleep } from '../lib/retry.ts';
 import { spawnCli, type CliProcess } from './helpers/cli.ts';
-import { scaled, tokenCost } from './helpers/decimal.ts';
+import { CONV_TRACE, expectConvTraceStoredOnce } from './helpers/conversation-trace.ts';
 import {
   clickHouseEnv,
   freshStore,
   freshTopics,
-  queryRows,
   testKafka,
   testLogger,
   waitFor,
 } from './helpers/infra.ts';
-
-const TRACE = path.join(
-  packageRoot,
-  'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv',
-);
 
 // The embedded store belongs to one process; several pricing processes need a
 // ClickHouse server. This runs when CLICKHOUSE_URL points at one.
@@ -54,7 +47,7 @@ describe.runIf(inject('clickhouse'))('three `llmcost pricing` processes on one s
     const replay = replayTrace(
       kafka,
       topics,
-      TRACE,
+      CONV_TRACE,
       {
         provider: 'openai',
         model: 'gpt-4o',
@@ -83,17 +76,7 @@ describe.runIf(inject('clickhouse'))('three `llmcost pricing` processes on one s
     );
     await admin.disconnect();
 
-    const expected = tokenCost(22_361_870n, '2.5') + tokenCost(4_088_665n, '10');
-    const [raw] = await queryRows(
-      store,
-      'SELECT count() AS n, uniqExact(event_id) AS ids, sum(cost_usd) AS cost FROM llm_calls',
-    );
-    const [daily] = await queryRows(
-      store,
-      'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_daily',
-    );
-    expect([Number(raw!.n), Number(raw!.ids), Number(daily!.n)]).toEqual([19_366, 19_366, 19_366]);
-    expect([scaled(raw!.cost!), scaled(daily!.cost!)]).toEqual([expected, expected]);
+    await expectConvTraceStoredOnce(store);
     await store.close();
   });
 });

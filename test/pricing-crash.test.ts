@@ -6,16 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openClickHouse } from '../clickhouse/client.ts';
 import { replayTrace } from '../cli/replay/replay-trace.ts';
 import { consumerLag } from '../infra/consumer-lag.ts';
-import { packageRoot } from '../lib/config.ts';
 import { sleep } from '../lib/retry.ts';
 import { spawnCli, type CliProcess } from './helpers/cli.ts';
-import { scaled, tokenCost } from './helpers/decimal.ts';
-import { freshTopics, queryRows, testKafka, testLogger, waitFor } from './helpers/infra.ts';
+import { CONV_TRACE, expectConvTraceStoredOnce } from './helpers/conversation-trace.ts';
+import { freshTopics, testKafka, testLogger, waitFor } from './helpers/infra.ts';
 
-const TRACE = path.join(
-  packageRoot,
-  'data/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv',
-);
 const KILLS = 3;
 
 describe('a standalone `llmcost pricing` killed with SIGKILL during a replay', () => {
@@ -43,7 +38,7 @@ describe('a standalone `llmcost pricing` killed with SIGKILL during a replay', (
     const replay = replayTrace(
       kafka,
       topics,
-      TRACE,
+      CONV_TRACE,
       {
         provider: 'openai',
         model: 'gpt-4o',
@@ -82,26 +77,7 @@ describe('a standalone `llmcost pricing` killed with SIGKILL during a replay', (
       embeddedPath: path.join(dataDir, 'clickhouse'),
     });
     try {
-      const expected = tokenCost(22_361_870n, '2.50') + tokenCost(4_088_665n, '10.00');
-      const [raw] = await queryRows(
-        store,
-        'SELECT count() AS n, uniqExact(event_id) AS ids, ' +
-          'sum(cost_usd) AS cost FROM llm_calls',
-      );
-      const [daily] = await queryRows(
-        store,
-        'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_daily',
-      );
-      const [quarter] = await queryRows(
-        store,
-        'SELECT sum(requests) AS n, sum(cost_usd) AS cost FROM cost_15m',
-      );
-      expect([Number(raw!.n), Number(raw!.ids)]).toEqual([19_366, 19_366]);
-      expect(scaled(raw!.cost!)).toBe(expected);
-      expect(Number(daily!.n)).toBe(19_366);
-      expect(scaled(daily!.cost!)).toBe(expected);
-      expect(Number(quarter!.n)).toBe(19_366);
-      expect(scaled(quarter!.cost!)).toBe(expected);
+      await expectConvTraceStoredOnce(store);
     } finally {
       await store.close();
     }
