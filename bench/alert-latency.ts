@@ -9,7 +9,7 @@ import type { PricedCall } from '../schemas/priced-call.ts';
 import { SchemaRegistry } from '../schemas/registry.ts';
 import type { IngestContext } from './ingest.ts';
 import { figure, type BenchFigure } from './result.ts';
-import { UpProcess } from './up-process.ts';
+import { ChildCommand } from './child-command.ts';
 
 const TENANTS = 20;
 /** Each call costs 1,000 × 2.50 + 100 × 10.00 = 3,500 USD per million on gpt-4o: 0.0035 USD. */
@@ -58,7 +58,11 @@ export async function benchAlertLatency(
   await ensureTopics(admin, topicSpecs(topics, 6), context.logger);
   await admin.disconnect();
 
-  const up = new UpProcess(context.brokers, prefix, { ALERT_WEBHOOK_URL: webhook });
+  const up = new ChildCommand(['up', '--no-demo'], {
+    brokers: context.brokers,
+    topicPrefix: prefix,
+    env: { ALERT_WEBHOOK_URL: webhook },
+  });
   const priced = new Map<string, number>();
   const costs = context.kafka.consumer({ groupId: `${prefix}bench-baseline` });
   try {
