@@ -180,4 +180,24 @@ describe('repricing stored calls', () => {
     expect((await repricer.run(range)).corrections).toBe(0);
     expect(scaled((await totals()).daily.cost!)).toBe(o3Cost + llamaCost);
   });
+
+  it('stays right when a price changes, goes away and comes back', async () => {
+    // Runs after the cases above, on the same store: o3's three calls and llama's two.
+    const dearer = { ...LLAMA, prices: { input: '0.40', output: '0.60' } };
+    const llamaAt = (input: string) => tokenCost(800_000n, input) + tokenCost(30_000n, '0.60');
+    const steps: [unknown[], bigint, number][] = [
+      [[...O3_HISTORY, dearer], o3Cost + llamaAt('0.40'), 0],
+      [O3_HISTORY, o3Cost, 2],
+      [[...O3_HISTORY, dearer], o3Cost + llamaAt('0.40'), 0],
+      [[...O3_HISTORY, LLAMA], o3Cost + llamaAt('0.20'), 0],
+    ];
+    for (const [prices, expected, unpriced] of steps) {
+      fs.writeFileSync(pricesFile, JSON.stringify(prices));
+      const result = await repricer.run(range);
+      expect(result.corrections).toBe(2);
+      const { raw, daily } = await totals();
+      expect([scaled(raw.cost!), scaled(daily.cost!)]).toEqual([expected, expected]);
+      expect([Number(raw.unpriced), Number(daily.unpriced)]).toEqual([unpriced, unpriced]);
+    }
+  });
 });

@@ -32,3 +32,28 @@ describe('PriceCatalog', () => {
     expect(catalog.lookup('openai', 'no-such-model-xyz', Date.now())).toBeUndefined();
   });
 });
+
+describe('the catalogue against its own calculator', () => {
+  const catalog = new PriceCatalog();
+
+  it.each(['03:00', '17:00'])('prices DeepSeek at the rate of the hour (%s UTC)', (hour) => {
+    const at = Date.parse(`2025-10-01T${hour}:00Z`);
+    const row = catalog.lookup('deepseek', 'deepseek-chat', at)!;
+    const reference = calcPrice({ input_tokens: 1e6, output_tokens: 1e6 }, 'deepseek-chat', {
+      providerId: 'deepseek',
+      timestamp: new Date(at),
+    })!;
+    const ours = row.prices.input!.plus(row.prices.output!);
+    expect(ours.toNumber()).toBeCloseTo(reference.total_price, 12);
+  });
+
+  it('prices reasoning apart where the catalogue does', () => {
+    const row = catalog.lookup('perplexity', 'sonar-deep-research', Date.now());
+    expect(row?.prices.reasoning?.toFixed()).toBe('3');
+  });
+
+  it('names the prices it does not model', () => {
+    const row = catalog.lookup('google', 'gemini-2.5-flash-image', Date.now());
+    expect(row?.unmodelled).toContain('output_image_mtok');
+  });
+});

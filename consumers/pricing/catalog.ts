@@ -24,6 +24,8 @@ const CATALOG_KEYS: Record<string, { field: keyof ClassPrices; divisor: number }
   input_audio_mtok: { field: 'audioInput', divisor: 1 },
   output_audio_mtok: { field: 'audioOutput', divisor: 1 },
   requests_kcount: { field: 'perRequest', divisor: 1_000 },
+  // Reasoning priced apart from visible output (a few models).
+  output_reasoning_mtok: { field: 'reasoning', divisor: 1 },
 };
 
 function catalogVersion(): string {
@@ -54,7 +56,16 @@ export class PriceCatalog {
     if (!row) {
       const { base, tiers } = toClassPrices(active.prices);
       const validFrom = active.validFrom;
-      row = { source: this.source, provider, model: info.id, validFrom, prices: base, tiers };
+      const unmodelled = Object.keys(active.prices).filter((name) => !CATALOG_KEYS[name]);
+      row = {
+        source: this.source,
+        provider,
+        model: info.id,
+        validFrom,
+        prices: base,
+        tiers,
+        unmodelled,
+      };
       this.rows.set(key, row);
     }
     return row;
@@ -97,15 +108,30 @@ function activePrice(
 }
 
 function withinDailyWindow(at: Date, start: string, end: string): boolean {
-  const seconds = at.getUTCHours() * 3600 + at.getUTCMinutes() * 60 + at.getUTCSeconds();
+  const seconds =
+    at.getUTCHours() * 3600 +
+    at.getUTCMinutes() * 60 +
+    at.getUTCSeconds() +
+    at.getUTCMilliseconds() / 1000;
   const from = clockSeconds(start);
   const to = clockSeconds(end);
   return to < from ? seconds >= from || seconds < to : seconds >= from && seconds < to;
 }
 
-function clockSeconds(clock: string): number {
-  const [hours = 0, minutes = 0, seconds = 0] = clock.split(':').map(Number);
-  return hours * 3600 + minutes * 60 + seconds;
+/**
+ * Seconds since midnight UTC of a catalogue time of day: `HH:MM:SS`, an
+ * optional fraction, then `Z` or an offset (`00:30:00Z`, `08:30:00+08:00`).
+ */
+export function clockSeconds(clock: string): number {
+  const match = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):(\d{2}))$/.exec(clock);
+  if (!match) throw new RangeError(`catalogue time of day '${clock}' is not HH:MM:SS with a zone`);
+  const [, hours, minutes, seconds, fraction = '', sign, offsetHours = '0', offsetMinutes = '0'] =
+    match;
+  const local =
+    Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds) + Number(`0.${fraction}`);
+  const offset = (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60;
+  const utc = local - (sign === '-' ? -offset : sign === '+' ? offset : 0);
+  return (utc + 86_400) % 86_400;
 }
 
 /** Splits the catalogue's per-key tiers into base prices and whole-call tiers. */

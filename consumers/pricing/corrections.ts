@@ -11,6 +11,8 @@ export interface StoredCall {
   priceVersion: string;
   /** Sums over the call row and its corrections, USD. */
   cost: PricedCall['cost'];
+  /** How many corrections of the call are stored already. */
+  corrections: number;
 }
 
 type CostKey = keyof PricedCall['cost'];
@@ -32,9 +34,9 @@ const COST_KEYS: CostKey[] = [
  * The correction that brings a stored call to its new pricing, or undefined
  * when nothing changes. A correction carries the difference of every cost
  * class and of the unpriced counts, so that sums over llm_calls and the
- * rollups equal the new pricing without touching a stored row. Its event id
- * derives from the call and the new pricing: repricing twice with the same
- * prices adds nothing.
+ * rollups equal the new pricing without touching a stored row. Repricing
+ * twice with the same prices adds nothing: the second time there is no
+ * difference left.
  */
 export function correctionFor(
   stored: StoredCall,
@@ -63,7 +65,10 @@ export function correctionFor(
   return {
     call: {
       ...call,
-      eventId: uuidFrom(`correction|${call.eventId}|${repriced.priceVersion}|${delta.totalUsd}`),
+      // The n-th correction of a call has one id, whoever computes it: two
+      // repricers racing store it once, and a price that comes back after
+      // being taken away gets a correction of its own.
+      eventId: uuidFrom(`correction|${call.eventId}|${stored.corrections + 1}`),
       usage: Object.fromEntries(Object.keys(call.usage).map((k) => [k, 0])) as LlmCall['usage'],
       attributes: { ...call.attributes, correctedAt: new Date(correctedAt).toISOString() },
     },

@@ -50,6 +50,12 @@ export interface PriceRow {
   prices: ClassPrices;
   /** Ascending by threshold. */
   tiers: PriceTier[];
+  /**
+   * The catalogue's price keys for usage our token classes do not carry
+   * (image or video tokens, cached audio, web searches …): see
+   * unmodelled-usage.ts for what they mean for a call.
+   */
+  unmodelled?: string[];
 }
 
 /** The name of a price row as stored in llm_calls.price_version. */

@@ -1,7 +1,8 @@
 import { formatCost } from '../../lib/money.ts';
 import type { LlmCall } from '../../schemas/llm-call.ts';
 import type { PricedCall } from '../../schemas/priced-call.ts';
-import { computeCost, zeroCost, type CostBreakdown } from './cost.ts';
+import { computeCost, zeroCost, type CostBreakdown, type CostResult } from './cost.ts';
+import { unmodelledUsage } from './unmodelled-usage.ts';
 import type { PriceBook } from './price-book.ts';
 import { priceVersion } from './price-row.ts';
 
@@ -34,7 +35,10 @@ export function priceCall(call: LlmCall, book: PriceBook, pricedAt: number): Pri
   }
 
   const version = priceVersion(lookup.row);
-  const result = computeCost(call.usage, call.requestCount, lookup.row);
+  const missing = unmodelledUsage(call, lookup.row);
+  const result: CostResult = missing
+    ? { status: 'unpriced', reason: missing }
+    : computeCost(call.usage, call.requestCount, lookup.row);
   if (result.status === 'unpriced') {
     return {
       ...base,

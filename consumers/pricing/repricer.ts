@@ -7,7 +7,7 @@ import { toLlmCallRow } from './llm-calls-row.ts';
 import type { LlmCallsSink } from './llm-calls-sink.ts';
 import type { PriceBook } from './price-book.ts';
 import { priceCall } from './pricer.ts';
-import { readStoredCalls } from './stored-calls.ts';
+import { readStoredCalls, storedCallSpan } from './stored-calls.ts';
 
 export interface RepriceRequest {
   /** Inclusive, epoch milliseconds. */
@@ -22,6 +22,11 @@ export interface RepriceRequest {
 export interface RepriceResult {
   examined: number;
   corrections: number;
+  /**
+   * Corrections another repricer stored first (the same correction of the
+   * same call): nothing to do, but worth knowing.
+   */
+  alreadyStored: number;
   /** Calls that were unpriced and now have a price. */
   newlyPriced: number;
   /** Sum of all corrections, USD. */
@@ -52,12 +57,20 @@ export class Repricer {
   async run(request: RepriceRequest): Promise<RepriceResult> {
     const book = this.deps.book();
     const now = this.deps.now ?? Date.now;
-    const total = { examined: 0, corrections: 0, newlyPriced: 0, change: new Money(0) };
+    const total = {
+      examined: 0,
+      corrections: 0,
+      alreadyStored: 0,
+      newlyPriced: 0,
+      change: new Money(0),
+    };
+    const span = await storedCallSpan(this.deps.client, request);
+    const firstDay = span ? span.first - (span.first % DAY_MS) : request.to;
 
-    for (let from = request.from; from < request.to; from += DAY_MS) {
+    for (let from = firstDay; span && from <= span.last; from += DAY_MS) {
       const to = Math.min(from + DAY_MS, request.to);
       const stored = await readStoredCalls(this.deps.client, {
-        from,
+        from: Math.max(from, request.from),
         to,
         tenantId: request.tenantId,
       });
@@ -66,17 +79,23 @@ export class Repricer {
         .filter((correction): correction is PricedCall => correction !== undefined);
 
       total.examined += stored.length;
-      total.corrections += corrections.length;
       total.newlyPriced += corrections.filter(
         (c) => c.pricingStatus === 'priced' && c.correction?.previousPricingStatus !== 'priced',
       ).length;
       for (const c of corrections) total.change = total.change.plus(c.cost.totalUsd);
+      if (request.dryRun) total.corrections += corrections.length;
       if (request.dryRun || corrections.length === 0) continue;
 
-      await this.deps.sink.write(corrections.map((c) => toLlmCallRow(c, now())));
+      const written = await this.deps.sink.write(corrections.map((c) => toLlmCallRow(c, now())));
       await this.deps.publish(corrections);
+      total.corrections += written.inserted;
+      total.alreadyStored += written.alreadyStored;
       this.deps.logger.info(
-        { day: new Date(from).toISOString().slice(0, 10), corrections: corrections.length },
+        {
+          day: new Date(from).toISOString().slice(0, 10),
+          corrections: written.inserted,
+          alreadyStored: written.alreadyStored,
+        },
         'corrections written',
       );
     }
@@ -84,6 +103,7 @@ export class Repricer {
     return {
       examined: total.examined,
       corrections: total.corrections,
+      alreadyStored: total.alreadyStored,
       newlyPriced: total.newlyPriced,
       changeUsd: total.change.toFixed(),
       dryRun: request.dryRun ?? false,

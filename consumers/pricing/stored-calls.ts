@@ -47,12 +47,39 @@ export async function readStoredCalls(
       client,
       `SELECT corrects_event_id, ${costSums},
       argMax(pricing_status, ingested_at) AS pricing_status,
-      argMax(price_version, ingested_at) AS price_version
+      argMax(price_version, ingested_at) AS price_version, count() AS corrections
       FROM llm_calls WHERE kind = 'correction' AND ${where} GROUP BY corrects_event_id`,
       params,
     );
     const byCall = new Map(corrections.map((row) => [row.corrects_event_id as string, row]));
     return calls.map((row) => toStoredCall(row, byCall.get(row.event_id as string)));
+  } catch (error) {
+    throw classifyClickHouseError(error, { table: 'llm_calls' });
+  }
+}
+
+/**
+ * When the first and last stored calls of [from, to) happened, so that a
+ * long range costs only the days that hold calls; undefined when none does.
+ */
+export async function storedCallSpan(
+  client: ClickHouseClient,
+  range: { from: number; to: number; tenantId?: string },
+): Promise<{ first: number; last: number } | undefined> {
+  try {
+    const [span] = await rows(
+      client,
+      `SELECT count() AS n,
+        toUnixTimestamp64Milli(min(occurred_at)) AS first,
+        toUnixTimestamp64Milli(max(occurred_at)) AS last
+      FROM llm_calls WHERE kind = 'call'
+        AND occurred_at >= fromUnixTimestamp64Milli({from:Int64})
+        AND occurred_at < fromUnixTimestamp64Milli({to:Int64})
+        AND ({tenant:String} = '' OR tenant_id = {tenant:String})`,
+      { from: range.from, to: range.to, tenant: range.tenantId ?? '' },
+    );
+    if (!span || Number(span.n) === 0) return undefined;
+    return { first: Number(span.first), last: Number(span.last) };
   } catch (error) {
     throw classifyClickHouseError(error, { table: 'llm_calls' });
   }
@@ -112,5 +139,6 @@ function toStoredCall(
     cost,
     pricingStatus: (corrections?.pricing_status ?? row.pricing_status) as PricingStatus,
     priceVersion: (corrections?.price_version ?? row.price_version) as string,
+    corrections: Number(corrections?.corrections ?? 0),
   };
 }

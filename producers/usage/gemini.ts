@@ -1,5 +1,12 @@
 import { emptyUsage, serviceTierOf, UsageReader, type MappedUsage } from './usage-reader.ts';
 
+const DETAIL_LISTS = [
+  ['promptTokensDetails', 'prompt'],
+  ['cacheTokensDetails', 'cache'],
+  ['candidatesTokensDetails', 'candidates'],
+  ['toolUsePromptTokensDetails', 'toolUsePrompt'],
+] as const;
+
 /**
  * Google Gemini `usageMetadata`. `promptTokenCount` includes cached content;
  * `thoughtsTokenCount` is apart from `candidatesTokenCount`; tool-use prompt
@@ -29,18 +36,20 @@ export function usageFromGemini(source: unknown): MappedUsage {
   );
   usage.reasoningTokens = reader.count('thoughtsTokenCount');
 
-  // The other modalities of the details are parts of the counts above.
-  for (const list of [
-    'promptTokensDetails',
-    'cacheTokensDetails',
-    'candidatesTokensDetails',
-    'toolUsePromptTokensDetails',
-  ]) {
+  // The details' other modalities are parts of the counts above. Their sums
+  // are kept (`modality.candidates.IMAGE` …): a model that prices images,
+  // video or cached audio on their own cannot be priced at text rates.
+  const kept: Record<string, string> = {};
+  for (const [list, name] of DETAIL_LISTS) {
     for (let i = 0; reader.has(`${list}.${i}.modality`); i++) {
-      reader.ignore(`${list}.${i}.modality`, `${list}.${i}.tokenCount`);
+      const modality = reader.text(`${list}.${i}.modality`) ?? 'UNKNOWN';
+      const count = reader.count(`${list}.${i}.tokenCount`);
+      if (modality === 'TEXT' || count === 0) continue;
+      const key = `modality.${name}.${modality}`;
+      kept[key] = String(Number(kept[key] ?? 0) + count);
     }
   }
   reader.ignore('totalTokenCount');
   const serviceTier = serviceTierOf(reader.text('serviceTier'));
-  return { usage, unmapped: reader.unmapped(), serviceTier };
+  return { usage, unmapped: { ...reader.unmapped(), ...kept }, serviceTier };
 }

@@ -27,11 +27,11 @@ export function usageFromOpenAIChat(source: unknown): MappedUsage {
     'completion_tokens',
   );
 
-  // Derived totals and breakdowns of tokens already counted above.
+  // Derived totals and breakdowns of tokens already counted above. Image
+  // tokens stay unmapped on purpose: some models price them on their own.
   reader.ignore(
     'total_tokens',
     'prompt_tokens_details.text_tokens',
-    'prompt_tokens_details.image_tokens',
     'completion_tokens_details.text_tokens',
   );
   return { usage, unmapped: reader.unmapped() };
