@@ -41,6 +41,18 @@ export function formatMoney(value: Money): string {
   return value.toFixed();
 }
 
+/** Decimal(38, 18) holds 20 digits before the point; sums of rollups need room too. */
+const MAX_COST = new Decimal('1e15');
+
+/**
+ * Whether a call's cost fits the cost columns with room for rollups to add
+ * millions of such calls. A bigger cost comes from a wrong price or count,
+ * and the call is stored unpriced instead of failing every insert it is in.
+ */
+export function fitsCostColumn(value: Money): boolean {
+  return value.abs().lessThan(MAX_COST);
+}
+
 /**
  * A cost as the decimal string stored in a Decimal(38, 18) column. Prices
  * have at most 12 decimals per million tokens, so a cost never needs more

@@ -86,4 +86,25 @@ describe('price overrides', () => {
     });
     expect(result.row).toBeUndefined();
   });
+
+  it('reads an entry without a service tier as a standard-tier price only', () => {
+    const file = pricesFile([
+      { provider: 'self', model: 'llama-70b', prices: { input: '0.5' } },
+      { provider: 'self', model: 'llama-70b', serviceTier: 'batch', prices: { input: '0.25' } },
+    ]);
+    const book = new PriceBook(loadPriceOverrides(file, logger), new PriceCatalog());
+    const input = (serviceTier: string) =>
+      book
+        .lookup({ provider: 'self', model: 'llama-70b', tenantId: 't', serviceTier, occurredAt: 0 })
+        .row?.prices.input?.toFixed();
+
+    expect(input('standard')).toBe('0.5');
+    expect(input('batch')).toBe('0.25');
+    expect(input('priority')).toBeUndefined();
+  });
+
+  it('refuses a price no model charges, naming the field', () => {
+    const file = pricesFile([{ provider: 'x', model: 'y', prices: { output: '250000' } }]);
+    expect(() => loadPriceOverrides(file, logger)).toThrow(/prices\.output.*above 100000 USD/);
+  });
 });

@@ -3,9 +3,12 @@ import { z } from 'zod';
 import { ConfigError } from '../../lib/errors.ts';
 import { readSettingsFile } from '../../lib/settings-file.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { moneyFromCatalogFloat, parseMoney, type Money } from '../../lib/money.ts';
+import { Money, moneyFromCatalogFloat, parseMoney } from '../../lib/money.ts';
 import { SERVICE_TIERS } from '../../schemas/llm-call.ts';
 import { PRICE_FIELDS, type ClassPrices, type PriceRow, type PriceTier } from './price-row.ts';
+
+/** Far above any model's price per million tokens or per request; beyond it, a typo. */
+const MAX_PRICE = new Money('100000');
 
 /**
  * A price as a decimal string ("2.50"). A plain YAML number (2.5) is taken
@@ -13,11 +16,15 @@ import { PRICE_FIELDS, type ClassPrices, type PriceRow, type PriceTier } from '.
  * after the point, so that every token cost fits the 18 digits of the cost
  * columns exactly.
  */
+
 const price = z.union([z.string(), z.number()]).transform((value, context) => {
   try {
     const money = typeof value === 'number' ? moneyFromCatalogFloat(value) : parseMoney(value);
     if (money.isNegative()) throw new RangeError('negative');
     if (money.decimalPlaces() > 12) throw new RangeError('more than 12 decimal places');
+    if (money.greaterThan(MAX_PRICE)) {
+      throw new RangeError(`above ${MAX_PRICE.toFixed()} USD, which no model charges`);
+    }
     return money;
   } catch (error) {
     context.addIssue({ code: 'custom', message: `not a usable price: ${String(error)}` });

@@ -16,11 +16,11 @@ export type PriceLookup = { row: PriceRow } | { row?: undefined; reason: string 
  * Finds the price of a call. The model name is normalised (and an alias
  * such as an Azure deployment name replaced by the model it runs); then an
  * override from the prices file applies when one matches (a tenant's own
- * entry before a general one, an entry for the call's service tier before
- * one for any tier, the latest started first; a dated snapshot falls back
- * to its undated name), else the catalogue's price. The catalogue quotes
- * standard-tier prices only, so a batch, flex or priority call without an
- * override is unpriced rather than billed at the standard rate.
+ * entry before a general one, the latest started first; a dated snapshot
+ * falls back to its undated name), else the catalogue's price. An entry without a
+ * service tier is a standard-tier price, like the catalogue's: a batch, flex
+ * or priority call is priced only by an entry for its tier, and without one
+ * it is unpriced rather than billed at the standard rate.
  */
 export class PriceBook {
   constructor(
@@ -59,15 +59,11 @@ export class PriceBook {
         row.provider === query.provider &&
         row.model === query.model &&
         (row.tenantId === undefined || row.tenantId === query.tenantId) &&
-        (row.serviceTier === undefined || row.serviceTier === query.serviceTier) &&
+        (row.serviceTier ?? 'standard') === query.serviceTier &&
         (row.validFrom ?? -Infinity) <= query.occurredAt &&
         query.occurredAt < (row.validTo ?? Infinity),
     );
-    const rank = (row: PriceRow) => [
-      row.tenantId ? 1 : 0,
-      row.serviceTier ? 1 : 0,
-      row.validFrom ?? -Infinity,
-    ];
+    const rank = (row: PriceRow) => [row.tenantId ? 1 : 0, row.validFrom ?? -Infinity];
     return candidates.sort((a, b) => compareRanks(rank(b), rank(a)))[0];
   }
 }

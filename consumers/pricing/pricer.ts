@@ -1,4 +1,4 @@
-import { formatCost } from '../../lib/money.ts';
+import { fitsCostColumn, formatCost } from '../../lib/money.ts';
 import type { LlmCall } from '../../schemas/llm-call.ts';
 import type { PricedCall } from '../../schemas/priced-call.ts';
 import { computeCost, zeroCost, type CostBreakdown, type CostResult } from './cost.ts';
@@ -45,6 +45,17 @@ export function priceCall(call: LlmCall, book: PriceBook, pricedAt: number): Pri
       pricingStatus: 'unpriced',
       priceVersion: version,
       unpricedReason: result.reason,
+      cost: costText(zeroCost()),
+    };
+  }
+  if (!fitsCostColumn(result.cost.total)) {
+    return {
+      ...base,
+      pricingStatus: 'unpriced',
+      priceVersion: version,
+      unpricedReason:
+        `a cost of ${result.cost.total.toFixed()} USD does not fit the cost ` +
+        'columns; check the price and the token counts',
       cost: costText(zeroCost()),
     };
   }

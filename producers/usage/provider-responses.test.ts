@@ -7,6 +7,7 @@ import {
   parseServerSentEvents,
   usageFromGeminiStream,
   usageFromOpenAIChatStream,
+  usageFromOpenAIResponsesStream,
   usageFromResponse,
 } from './index.ts';
 
@@ -130,5 +131,30 @@ describe('usage of real recorded streams', () => {
     expect(totalTokens(stream.usage)).toBe(last.totalTokenCount);
     expect(stream.usage.reasoningTokens).toBe(last.thoughtsTokenCount);
     expect(usageFromGeminiStream(lines.slice(0, -1)).status).toBe('missing');
+  });
+
+  it('bills the tokens of a Responses stream stopped at max_output_tokens', () => {
+    // The shape of OpenAI's `response.incomplete` event; its tokens are billed.
+    const usage = {
+      input_tokens: 1200,
+      input_tokens_details: { cached_tokens: 200 },
+      output_tokens: 64,
+      output_tokens_details: { reasoning_tokens: 40 },
+      total_tokens: 1264,
+    };
+    const events = [
+      { type: 'response.created', response: { model: 'o4-mini', usage: null } },
+      { type: 'response.output_text.delta', delta: 'Par' },
+      { type: 'response.incomplete', response: { model: 'o4-mini', usage } },
+    ];
+
+    const stream = usageFromOpenAIResponsesStream(events);
+
+    expect(stream).toMatchObject({
+      status: 'reported',
+      model: 'o4-mini',
+      usage: { inputTokens: 1000, cacheReadTokens: 200, outputTokens: 24, reasoningTokens: 40 },
+    });
+    expect(usageFromOpenAIResponsesStream(events.slice(0, 2)).status).toBe('missing');
   });
 });

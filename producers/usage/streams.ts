@@ -33,9 +33,17 @@ export function usageFromOpenAIChatStream(chunks: Chunk[]): StreamUsage {
   return last ? { ...usageFromOpenAIChat(last.usage), model, status: 'reported' } : missing(model);
 }
 
-/** OpenAI Responses API streams: the `response.completed` event carries the usage. */
+const ENDS_OF_RESPONSE = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+/**
+ * OpenAI Responses API streams: the event that ends the response carries its
+ * usage, whether it completed, stopped short (`response.incomplete`, at
+ * max_output_tokens) or failed; the tokens of the last two are billed too.
+ */
 export function usageFromOpenAIResponsesStream(chunks: Chunk[]): StreamUsage {
-  const done = chunks.find((chunk) => chunk.type === 'response.completed');
+  const done = chunks.find(
+    (chunk) => typeof chunk.type === 'string' && ENDS_OF_RESPONSE.has(chunk.type),
+  );
   const response = done?.response as Chunk | undefined;
   if (!response?.usage) return missing(response?.model as string | undefined);
   return {
