@@ -44,16 +44,20 @@ export interface CostEventProducerOptions {
   onDeliveryError?: (error: Error, pending: number) => void;
 }
 
-/** record() found the buffer full for longer than maxBlockMs: Kafka is away or too slow. */
+/**
+ * record() found no room for its calls within maxBlockMs: Kafka is away or too
+ * slow. None of the calls passed was queued, so they can all be retried.
+ */
 export class BufferFullError extends PipelineError {
-  constructor(pending: number, cause: unknown) {
+  constructor(wanted: number, pending: number, limit: number, cause: unknown) {
     super(
-      `cost event buffer is full (${pending} events wait for Kafka): ` +
-        `${cause ? errorMessage(cause) : 'Kafka is too slow'}`,
+      `cost event buffer has no room for ${wanted} more call(s): ${pending} of ${limit} ` +
+        `wait for Kafka (${cause ? errorMessage(cause) : 'Kafka is too slow'}); ` +
+        'none of them was queued: retry them, check the brokers, or raise maxBufferedEvents',
       {
         code: 'BUFFER_FULL',
         retriable: true,
-        context: { pending },
+        context: { wanted, pending, limit },
         cause,
       },
     );
@@ -81,6 +85,9 @@ export class UndeliveredEventsError extends PipelineError {
 
 /** How long a send may wait for Kafka before it is reported (and then again each time). */
 const SLOW_SEND_MS = 10_000;
+
+/** What close() grants a send in flight and the disconnect even when its time is spent. */
+const CLOSE_GRACE_MS = 1_000;
 
 interface Pending {
   call: LlmCall;
@@ -158,13 +165,24 @@ export class CostEventProducer {
     return this.record(callFromStream(stream, context));
   }
 
-  /** Validates all calls first (none is queued if one is invalid), then queues them. */
+  /**
+   * Queues all calls or none: each is validated and the buffer must have room
+   * for all of them, so that a failed call can be retried whole without
+   * recording some calls twice.
+   */
   async recordMany(inputs: LlmCallInput[]): Promise<{ eventIds: string[] }> {
     if (this.closed) throw new PipelineError('producer is closed', { code: 'CLOSED' });
     const calls = inputs.map((input) => parseLlmCall(input));
+    if (calls.length > this.limits.maxBuffered) {
+      throw new PipelineError(
+        `recordMany got ${calls.length} calls, more than the buffer holds ` +
+          `(maxBufferedEvents ${this.limits.maxBuffered}); record them in smaller groups`,
+        { code: 'TOO_MANY_CALLS', context: { calls: calls.length } },
+      );
+    }
 
+    await this.waitForRoom(calls.length);
     for (const call of calls) {
-      await this.waitForRoom();
       const encoded = this.codec.encode(call);
       const trace = this.observe(call);
       const headers = { ...encoded.headers, ...trace };
@@ -233,24 +251,40 @@ export class CostEventProducer {
     }
   }
 
-  /** Flushes, stops the sender and disconnects; throws with undelivered events, if any. */
+  /**
+   * Flushes, stops the sender and disconnects, all within about timeoutMs;
+   * throws with the undelivered events, if any. A send still in flight may
+   * yet land after that: recording those events again is safe, because the
+   * pipeline stores each eventId once.
+   */
   async close(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     try {
       await this.flush(timeoutMs);
     } finally {
       this.closed = true;
       this.wake?.();
-      await this.sending?.catch(() => undefined);
+      const left = () => Math.max(CLOSE_GRACE_MS, deadline - Date.now());
+      if (this.sending) await settlesWithin(this.sending.catch(() => undefined), left());
       await this.quota?.stop();
-      await this.producer.disconnect();
+      await settlesWithin(this.producer.disconnect().catch(() => undefined), left());
     }
   }
 
-  private async waitForRoom(): Promise<void> {
-    if (this.buffer.length < this.limits.maxBuffered) return;
-    const room = new Promise<void>((resolve) => this.roomWaiters.push(resolve));
-    if (!(await settlesWithin(room, this.limits.maxBlockMs))) {
-      throw new BufferFullError(this.buffer.length, this.lastError);
+  /** Waits until `count` more events fit the buffer, at most maxBlockMs. */
+  private async waitForRoom(count: number): Promise<void> {
+    const deadline = Date.now() + this.limits.maxBlockMs;
+    while (this.buffer.length + count > this.limits.maxBuffered) {
+      const room = new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      const waited = await settlesWithin(room, deadline - Date.now());
+      if (!waited) {
+        throw new BufferFullError(
+          count,
+          this.buffer.length,
+          this.limits.maxBuffered,
+          this.lastError,
+        );
+      }
     }
   }
 

@@ -39,6 +39,7 @@ const set = (path: string, value: unknown): Record<string, unknown> => {
 const MUTATIONS: [string, unknown][] = [
   ['eventId', 'not-a-uuid'],
   ['eventId', 42],
+  ['eventId', '3F2504E0-4F89-41D3-9A0C-0305E82C3301'],
   ['eventId', undefined],
   ['occurredAt', -1],
   ['occurredAt', 1.5],
@@ -125,6 +126,12 @@ describe('the fast path of call validation', () => {
       usage: { inputTokens: 10 },
     };
     expect(viaFastPath(input)).toEqual(viaSchema(input));
+  });
+
+  it('stores an eventId written in capitals in lower case on both paths', () => {
+    const input = set('eventId', '3F2504E0-4F89-41D3-9A0C-0305E82C3301');
+    expect(viaFastPath(input)?.eventId).toBe('3f2504e0-4f89-41d3-9a0c-0305e82c3301');
+    expect(viaSchema(input)?.eventId).toBe('3f2504e0-4f89-41d3-9a0c-0305e82c3301');
   });
 
   it.each(MUTATIONS)(

@@ -62,7 +62,7 @@ export function fastParseLlmCall(input: unknown, now: () => number): LlmCall | u
 
   const usage = fastUsage(input.usage);
   const call = {
-    eventId: orDefault(input.eventId, () => crypto.randomUUID()),
+    eventId: orDefault(lowerCase(input.eventId), () => crypto.randomUUID()),
     occurredAt: orDefault(input.occurredAt, () => now()),
     tenantId: input.tenantId,
     userId: orDefault(input.userId, () => ''),
@@ -81,6 +81,11 @@ export function fastParseLlmCall(input: unknown, now: () => number): LlmCall | u
     attributes: orDefault(input.attributes, () => ({})),
   };
   return isValid(call) ? (call as LlmCall) : undefined;
+}
+
+/** A UUID written in capitals is the same id: stored and deduplicated in lower case. */
+function lowerCase(value: unknown): unknown {
+  return typeof value === 'string' ? value.toLowerCase() : value;
 }
 
 function fastUsage(value: unknown): TokenUsage | undefined {

@@ -67,7 +67,11 @@ const identifier = (max: number) => z.string().min(1).max(max);
  */
 export const llmCallSchema = z
   .strictObject({
-    eventId: z.uuid().optional(),
+    // A UUID in capitals is the same id: stored and deduplicated in lower case.
+    eventId: z
+      .uuid()
+      .transform((id) => id.toLowerCase())
+      .optional(),
     occurredAt: timestamp.optional(),
     tenantId: identifier(128),
     userId: z.string().max(256).default(''),
