@@ -1,29 +1,41 @@
 import { ValidationError } from '../lib/errors.ts';
 
+/** The statements an analyst may run; everything else (KILL, SYSTEM, SET …) is refused. */
+const READING_STATEMENT = /^[\s(]*(SELECT|WITH|SHOW|DESCRIBE|DESC|EXPLAIN|EXISTS)\b/i;
+
 /**
- * Checks an analyst's query before it runs: one statement (a trailing
- * semicolon is fine), and no FORMAT clause, since the result format is the
- * caller's choice (--format, or the API's format field). Quotes, quoted
- * identifiers and comments are skipped, so a ';' inside them is no problem.
- * Returns the query without its trailing semicolons.
+ * Checks an analyst's query before it runs, on top of the read-only session
+ * it runs in (which refuses writes, settings and table functions in SELECT):
+ * one reading statement (a trailing semicolon is fine); no INTO OUTFILE,
+ * which the embedded engine would carry out on this machine's disk; no
+ * DESCRIBE of a table function, which reads a file or URL to infer its
+ * columns; and no FORMAT clause, since the result format is the caller's
+ * choice (--format, or the API's format field). Quotes, quoted identifiers
+ * and comments are skipped, so what is inside them is no problem. Returns the
+ * query without its trailing semicolons.
  */
 export function checkAnalystQuery(query: string): string {
   const code = withoutLiterals(query);
   const trimmed = code.replace(/[\s;]+$/, '');
-  if (trimmed.includes(';')) {
-    throw new ValidationError('query', [
-      { path: '', message: 'one statement at a time, please: run each query on its own' },
-    ]);
+
+  if (trimmed.includes(';')) refuse('one statement at a time, please: run each query on its own');
+  if (!READING_STATEMENT.test(trimmed)) {
+    refuse('only queries that read run here: SELECT, WITH, SHOW, DESCRIBE, EXPLAIN or EXISTS');
+  }
+  if (/\bINTO\s+OUTFILE\b/i.test(trimmed)) {
+    refuse('INTO OUTFILE is not allowed; save the output of llmcost sql or the API instead');
+  }
+  if (/^\s*DESC(RIBE)?\s+(TABLE\s+)?[\w.]+\s*\(/i.test(trimmed)) {
+    refuse('DESCRIBE takes a table name here, not a table function');
   }
   if (/\bFORMAT\s+\w+\s*$/i.test(trimmed)) {
-    throw new ValidationError('query', [
-      {
-        path: '',
-        message: 'leave out the FORMAT clause; choose the output with --format (table, csv, json)',
-      },
-    ]);
+    refuse('leave out the FORMAT clause; choose the output with --format (table, csv, json)');
   }
   return query.slice(0, trimmed.length).trimEnd();
+}
+
+function refuse(message: string): never {
+  throw new ValidationError('query', [{ path: '', message }]);
 }
 
 /**

@@ -14,7 +14,7 @@ export interface ClickHouseOptions {
   /** Data directory of the embedded engine (`<data dir>/clickhouse`). */
   embeddedPath: string;
   /** Limits of the read-only analyst session. */
-  readonlyLimits?: { maxResultRows: number; maxExecutionSeconds: number };
+  readonlyLimits?: { maxResultRows: number; maxResultBytes: number; maxExecutionSeconds: number };
 }
 
 /**
@@ -34,7 +34,12 @@ export interface ClickHouseStore {
   close(): Promise<void>;
 }
 
-const DEFAULT_LIMITS = { maxResultRows: 10_000, maxExecutionSeconds: 30 };
+/** An analyst's query answers at most this much, so that one query cannot exhaust memory. */
+const DEFAULT_LIMITS = {
+  maxResultRows: 10_000,
+  maxResultBytes: 100_000_000,
+  maxExecutionSeconds: 30,
+};
 
 /** Settings both kinds of store use on every query: money leaves ClickHouse as strings. */
 const OUTPUT_SETTINGS = { output_format_json_quote_decimals: 1 } as const;
@@ -62,6 +67,7 @@ function openServer(
       ...OUTPUT_SETTINGS,
       readonly: '1',
       max_result_rows: String(limits.maxResultRows),
+      max_result_bytes: String(limits.maxResultBytes),
       result_overflow_mode: 'throw',
       max_execution_time: limits.maxExecutionSeconds,
     },
@@ -95,6 +101,7 @@ async function openEmbedded(
     await session.command({ query: 'SET output_format_json_quote_decimals = 1' });
   }
   await readonly.command({ query: `SET max_result_rows = ${limits.maxResultRows}` });
+  await readonly.command({ query: `SET max_result_bytes = ${limits.maxResultBytes}` });
   await readonly.command({ query: "SET result_overflow_mode = 'throw'" });
   await readonly.command({ query: `SET max_execution_time = ${limits.maxExecutionSeconds}` });
   await readonly.command({ query: 'SET readonly = 1' });

@@ -33,7 +33,7 @@ describe('the llmcost command, as a user runs it', () => {
     expect(after.code).toBe(0);
   });
 
-  it('answers read-only SQL as a table, CSV or JSON, and refuses writes', async () => {
+  it('answers read-only SQL as a table, CSV or JSON, and refuses anything else', async () => {
     const table = await cli(['sql', "SELECT 1 AS one, 'a,b' AS text"], env);
     expect(table.output).toBe('one  text\n---  ----\n  1  a,b\n(1 row)\n');
     expect(
@@ -41,7 +41,15 @@ describe('the llmcost command, as a user runs it', () => {
     ).toBe('one,text\n1,"a,b"\n');
     const drop = await cli(['sql', 'DROP TABLE llm_calls'], env);
     expect(drop.code).toBe(1);
-    expect(drop.output).toMatch(/readonly/i);
+    expect(drop.output).toMatch(/only queries that read run here/);
+
+    // What the statement check lets through, the read-only session refuses.
+    const file = await cli(['sql', "SELECT * FROM file('/etc/hostname', 'LineAsString')"], env);
+    expect(file.code).toBe(1);
+    expect(file.output).toMatch(/readonly/i);
+    const huge = await cli(['sql', "SELECT repeat(toString(number), 1000000) FROM numbers(200)"], env);
+    expect(huge.code).toBe(1);
+    expect(huge.output).toMatch(/Limit for result exceeded/i);
   });
 
   it('says what is wrong with bad input, without a stack trace', async () => {
