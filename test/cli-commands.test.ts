@@ -47,7 +47,10 @@ describe('the llmcost command, as a user runs it', () => {
     const file = await cli(['sql', "SELECT * FROM file('/etc/hostname', 'LineAsString')"], env);
     expect(file.code).toBe(1);
     expect(file.output).toMatch(/readonly/i);
-    const huge = await cli(['sql', "SELECT repeat(toString(number), 1000000) FROM numbers(200)"], env);
+    const huge = await cli(
+      ['sql', 'SELECT repeat(toString(number), 1000000) FROM numbers(200)'],
+      env,
+    );
     expect(huge.code).toBe(1);
     expect(huge.output).toMatch(/Limit for result exceeded/i);
   });
