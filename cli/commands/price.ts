@@ -15,7 +15,7 @@ interface PriceFlags {
   at?: string;
   prices?: string;
   tenant: string;
-  serviceTier: string;
+  serviceTier?: string;
   requests: number;
   format: string;
 }
@@ -27,10 +27,16 @@ export function registerPrice(program: Command, runtime: RuntimeFactory): void {
     .requiredOption('--provider <id>', 'provider, e.g. openai, anthropic, google')
     .requiredOption('--model <name>', 'model as the service sends it, e.g. gpt-4o-2024-08-06')
     .requiredOption('--usage <json>', "the provider's own usage object, as JSON")
-    .option('--at <iso-date>', 'when the call happened (prices in force then)')
+    .option(
+      '--at <time>',
+      'when the call happened, prices in force then: 2025-03-01T12:00:00Z, or a day (UTC midnight)',
+    )
     .option('--prices <file>', 'price overrides (default LLMCOST_PRICES_FILE)')
     .option('--tenant <id>', 'tenant, for tenant-specific overrides', 'cli')
-    .option('--service-tier <tier>', 'standard, batch, flex or priority', 'standard')
+    .option(
+      '--service-tier <tier>',
+      "standard, batch, flex or priority (default: the usage object's, else standard)",
+    )
     .option('--requests <n>', 'number of requests the usage stands for', Number, 1)
     .option('--format <format>', 'table or json', 'table')
     .addHelpText(
@@ -54,11 +60,11 @@ Responses (input_tokens_details …), Anthropic (input_tokens, cache_* …), Gem
         touchpoint: 'cli:price',
         provider: flags.provider,
         model: flags.model,
-        serviceTier: mapped.serviceTier ?? flags.serviceTier,
+        serviceTier: flags.serviceTier ?? mapped.serviceTier ?? 'standard',
         usage: mapped.usage,
         unmappedUsage: mapped.unmapped,
         requestCount: flags.requests,
-        occurredAt: flags.at,
+        occurredAt: flags.at === undefined ? undefined : callTime(flags.at, command),
       });
 
       const book = createPriceBook(
@@ -122,6 +128,17 @@ Responses (input_tokens_details …), Anthropic (input_tokens, cache_* …), Gem
         process.stdout.write(`kept, not priced: ${JSON.stringify(result.unmappedUsage)}\n`);
       }
     });
+}
+
+/** --at as the ISO time the pipeline takes, a bare day read as its UTC midnight. */
+function callTime(at: string, command: Command): string {
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(at) ? `${at}T00:00:00Z` : at;
+  if (Number.isNaN(Date.parse(iso)) || !/(Z|[+-]\d{2}:?\d{2})$/.test(iso)) {
+    command.error(
+      `--at must be a day (2025-03-01) or a time with its zone (2025-03-01T12:00:00Z), not '${at}'`,
+    );
+  }
+  return iso;
 }
 
 function parseJson(text: string): unknown {
