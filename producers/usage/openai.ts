@@ -5,12 +5,16 @@ import { emptyUsage, serviceTierOf, UsageReader, type MappedUsage } from './usag
  * whole input, cached, cache-written and audio tokens included;
  * `completion_tokens` the whole output, reasoning and audio included. Each
  * part is taken out of its total so that no token is counted twice.
+ * DeepSeek reports its cache hits as `prompt_cache_hit_tokens` (and the rest
+ * of the input as `prompt_cache_miss_tokens`), some versions beside
+ * `cached_tokens` with the same count.
  */
 export function usageFromOpenAIChat(source: unknown): MappedUsage {
   const reader = new UsageReader('OpenAI chat usage', source);
   const usage = emptyUsage();
 
-  usage.cacheReadTokens = reader.count('prompt_tokens_details.cached_tokens');
+  const cacheHits = reader.count('prompt_cache_hit_tokens');
+  usage.cacheReadTokens = reader.count('prompt_tokens_details.cached_tokens') || cacheHits;
   usage.cacheWriteTokens = reader.count('prompt_tokens_details.cache_write_tokens');
   usage.audioInputTokens = reader.count('prompt_tokens_details.audio_tokens');
   usage.inputTokens = reader.remainder(
@@ -33,6 +37,7 @@ export function usageFromOpenAIChat(source: unknown): MappedUsage {
     'total_tokens',
     'prompt_tokens_details.text_tokens',
     'completion_tokens_details.text_tokens',
+    'prompt_cache_miss_tokens',
   );
   return { usage, unmapped: reader.unmapped() };
 }

@@ -5,6 +5,7 @@ import { packageRoot } from '../../lib/config.ts';
 import { totalTokens } from '../../schemas/llm-call.ts';
 import {
   parseServerSentEvents,
+  usageFromAny,
   usageFromGeminiStream,
   usageFromOpenAIChatStream,
   usageFromOpenAIResponsesStream,
@@ -93,6 +94,24 @@ describe('usage of real recorded provider responses', () => {
       outputTokens: 68,
       reasoningTokens: 821,
     });
+  });
+});
+
+describe('usage of OpenAI-compatible providers', () => {
+  it('reads DeepSeek cache hits, with or without cached_tokens beside them', () => {
+    // The usage shape DeepSeek's API documents for its chat completions.
+    const deepseek = {
+      prompt_tokens: 1000,
+      completion_tokens: 50,
+      total_tokens: 1050,
+      prompt_cache_hit_tokens: 640,
+      prompt_cache_miss_tokens: 360,
+    };
+    const expected = { inputTokens: 360, cacheReadTokens: 640, outputTokens: 50 };
+
+    expect(usageFromAny(deepseek)).toMatchObject({ usage: expected, unmapped: {} });
+    const withDetails = { ...deepseek, prompt_tokens_details: { cached_tokens: 640 } };
+    expect(usageFromAny(withDetails)).toMatchObject({ usage: expected, unmapped: {} });
   });
 });
 
