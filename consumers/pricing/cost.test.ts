@@ -68,6 +68,17 @@ describe('computeCost', () => {
     expect(at.status === 'priced' && at.cost.total.toFixed()).toBe('0.27');
   });
 
+  it('keeps a class priced by a lower tier above a higher tier that does not price it', () => {
+    const tiered = row({ input: '1', output: '10' }, [
+      { aboveInputTokens: 128_000, prices: { input: new Money('2'), output: new Money('20') } },
+      { aboveInputTokens: 200_000, prices: { input: new Money('3') } },
+    ]);
+    const result = computeCost(usage({ inputTokens: 250_000, outputTokens: 1_000 }), 1, tiered);
+
+    // 250000 × 3 / 1e6 + 1000 × 20 / 1e6
+    expect(result.status === 'priced' && result.cost.total.toFixed()).toBe('0.77');
+  });
+
   it('adds the per-request fee once per request', () => {
     const result = computeCost(usage({}), 3, row({ perRequest: '0.005' }));
     expect(result.status === 'priced' && result.cost.total.toFixed()).toBe('0.015');

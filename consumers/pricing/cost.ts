@@ -44,9 +44,10 @@ const COST_OF_CLASS: Record<TokenClass, Exclude<keyof CostBreakdown, 'request' |
 };
 
 /**
- * The prices that apply to a call: the row's base prices, overlaid by the
- * highest tier whose threshold the call's total input per request strictly
- * exceeds.
+ * The prices that apply to a call: the row's base prices, overlaid in turn by
+ * every tier (in ascending order) whose threshold the call's total input per
+ * request strictly exceeds. A class priced only by a lower tier keeps that
+ * price above the higher tier's threshold instead of falling back to base.
  */
 export function effectivePrices(
   usage: TokenUsage,
@@ -54,8 +55,9 @@ export function effectivePrices(
   row: PriceRow,
 ): { prices: ClassPrices; tier?: PriceTier } {
   const inputPerRequest = totalInputTokens(usage) / requestCount;
-  const tier = [...row.tiers].reverse().find((t) => inputPerRequest > t.aboveInputTokens);
-  return { prices: { ...row.prices, ...tier?.prices }, tier };
+  const reached = row.tiers.filter((t) => inputPerRequest > t.aboveInputTokens);
+  const prices = Object.assign({}, row.prices, ...reached.map((t) => t.prices)) as ClassPrices;
+  return { prices, tier: reached.at(-1) };
 }
 
 export function zeroCost(): CostBreakdown {
