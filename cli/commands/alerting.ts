@@ -30,7 +30,7 @@ instances share the work through the consumer groups 'llmcost-alerting' and
           await host.serveApi(
             parts.store,
             () => ({ alerting: service.isReady() }),
-            alertingRoutes(service),
+            alertingRoutes(service, parts.store),
           );
         }
         return parts;
