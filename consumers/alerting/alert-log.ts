@@ -54,7 +54,8 @@ export class AlertLog {
   }
 
   /**
-   * The latest alerts, newest first, optionally of one tenant, one scope
+   * The latest alerts, newest first (ties in id order, so that pages agree),
+   * optionally of one tenant, one scope
    * (its canonical spelling, matched exactly) or one type. The filters are
    * conditions of the query, so a tenant's view never reads other rows.
    */
@@ -71,7 +72,7 @@ export class AlertLog {
        WHERE ({filterTenant:UInt8} = 0 OR tenant_id = {tenant:String})
          AND ({filterScope:UInt8} = 0 OR scope = {scope:String})
          AND ({type:String} = '' OR type = {type:String})
-       GROUP BY alert_id ORDER BY at DESC LIMIT {limit:UInt32}`,
+       GROUP BY alert_id ORDER BY at DESC, alert_id LIMIT {limit:UInt32}`,
       {
         filterTenant: filter.tenantId === undefined ? 0 : 1,
         tenant: filter.tenantId ?? '',
