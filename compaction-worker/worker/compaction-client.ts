@@ -2,6 +2,7 @@ import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { kafkaError } from '../../infra/kafka-errors.ts';
 import type { TopicNames } from '../../infra/topics.ts';
 import { PipelineError } from '../../lib/errors.ts';
+import { retry } from '../../lib/retry.ts';
 import { SchemaRegistry } from '../../schemas/registry.ts';
 import type { CompactionRequest, CompactionResult } from './request.ts';
 import { CompactionWire, MAX_MESSAGE_BYTES, type WireResult } from './wire.ts';
@@ -106,15 +107,21 @@ type EncodedRequest = Awaited<ReturnType<CompactionWire['encodeRequest']>>;
 /**
  * The end offset of every partition of a topic: where a reader starts that
  * must see everything published from now on, whenever it joins its group.
+ * A topic created a moment ago may not have its leaders yet: that is
+ * retried.
  */
-export async function endOffsets(kafka: Kafka, topic: string) {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await admin.fetchTopicOffsets(topic);
-  } finally {
-    await admin.disconnect();
-  }
+export function endOffsets(kafka: Kafka, topic: string) {
+  return retry(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      throw kafkaError(error, 'reading the end offsets failed', { topic });
+    } finally {
+      await admin.disconnect();
+    }
+  });
 }
 
 async function within<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
