@@ -43,7 +43,7 @@ export async function startCompactionApi(options: CompactionApiOptions): Promise
     throw error;
   }
   return {
-    routes: compactionRoutes({ jobs, sender, wire, ...options.routes }),
+    routes: compactionRoutes({ jobs, sender, wire, logger: options.logger, ...options.routes }),
     jobs,
     async stop() {
       await feed.stop();

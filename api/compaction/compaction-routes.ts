@@ -1,11 +1,16 @@
 import type { ServerResponse } from 'node:http';
-import type { CompactionSender } from '../../compaction-worker/worker/compaction-client.ts';
+import type {
+  CompactionSender,
+  EncodedRequest,
+} from '../../compaction-worker/worker/compaction-client.ts';
+import type { CompactionRequest } from '../../compaction-worker/worker/request.ts';
 import {
   MAX_MESSAGE_BYTES,
   MessageTooLargeError,
   type CompactionWire,
 } from '../../compaction-worker/worker/wire.ts';
-import { isRetriable } from '../../lib/errors.ts';
+import { errorMessage, isRetriable } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
 import { readBodyAs } from '../body.ts';
 import { HttpError, sendJson } from '../http.ts';
 import type { Route } from '../router.ts';
@@ -24,6 +29,7 @@ export interface CompactionRouteOptions {
   jobs: CompactionJobs;
   sender: Pick<CompactionSender, 'encode' | 'send'>;
   wire: CompactionWire;
+  logger: Logger;
   /**
    * The largest body read. Conversations compress several times over, so
    * this is a multiple of the topic's limit; the compressed request must
@@ -51,7 +57,8 @@ export function compactionRoutes(options: CompactionRouteOptions): Route[] {
   return [submitRoute(options), stateRoute(options), eventsRoute(options)];
 }
 
-function submitRoute({ jobs, sender, maxBodyBytes }: CompactionRouteOptions): Route {
+function submitRoute(options: CompactionRouteOptions): Route {
+  const { jobs, sender, maxBodyBytes } = options;
   const limit = {
     bytes: maxBodyBytes ?? 4 * MAX_MESSAGE_BYTES,
     hint:
@@ -76,6 +83,7 @@ function submitRoute({ jobs, sender, maxBodyBytes }: CompactionRouteOptions): Ro
       otherResponses: {
         '409': { description: 'This request id has been submitted already.' },
         '413': { description: `The request is over the topic's ${TOPIC_MB} MB limit.` },
+        '503': { description: 'Kafka did not take the request; it may be sent again.' },
       },
     },
     async handle({ request, response, principal }) {
@@ -87,7 +95,7 @@ function submitRoute({ jobs, sender, maxBodyBytes }: CompactionRouteOptions): Ro
       if (!jobs.submitted({ requestId, conversationId, tenantId })) {
         throw new HttpError(409, 'CONFLICT', `request id '${requestId}' was submitted already`);
       }
-      await sendOrWithdraw(sender, message, () => jobs.withdraw(requestId));
+      await publish(options, message, compaction);
 
       const statusUrl = `/api/compaction/${encodeURIComponent(requestId)}`;
       response.setHeader('location', statusUrl);
@@ -105,8 +113,8 @@ function submitRoute({ jobs, sender, maxBodyBytes }: CompactionRouteOptions): Ro
 
 async function encodeOrRefuse(
   sender: CompactionRouteOptions['sender'],
-  request: Parameters<CompactionSender['encode']>[0],
-) {
+  request: CompactionRequest,
+): Promise<EncodedRequest> {
   try {
     return await sender.encode(request);
   } catch (error) {
@@ -117,16 +125,18 @@ async function encodeOrRefuse(
   }
 }
 
-async function sendOrWithdraw(
-  sender: CompactionRouteOptions['sender'],
-  message: Awaited<ReturnType<CompactionSender['encode']>>,
-  withdraw: () => void,
+/** Sends a registered request; when Kafka does not take it, its id is released for a retry. */
+async function publish(
+  { jobs, sender, logger }: CompactionRouteOptions,
+  message: EncodedRequest,
+  { requestId, tenantId }: CompactionRequest,
 ): Promise<void> {
   try {
     await sender.send(message);
   } catch (error) {
-    withdraw();
+    jobs.withdraw(requestId);
     if (!isRetriable(error)) throw error;
+    logger.warn({ requestId, tenantId, err: errorMessage(error) }, 'compaction request not sent');
     throw new HttpError(503, 'UNAVAILABLE', 'Kafka did not take the request; try again');
   }
 }

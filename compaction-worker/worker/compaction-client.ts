@@ -102,7 +102,8 @@ export class CompactionSender {
   }
 }
 
-type EncodedRequest = Awaited<ReturnType<CompactionWire['encodeRequest']>>;
+/** A request as a Kafka message: key, Avro value and headers. */
+export type EncodedRequest = Awaited<ReturnType<CompactionWire['encodeRequest']>>;
 
 /**
  * The end offset of every partition of a topic: where a reader starts that
