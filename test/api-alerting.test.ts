@@ -185,6 +185,12 @@ describe('budgets, quota and alerts over HTTP, with a real alerting service', ()
     const types = own.alerts.map((a) => a.type).filter((type) => type !== 'budget.projected');
     expect(types.sort()).toEqual(['budget.incomplete', 'budget.warning']);
 
+    // A tenant id that spells another scope reaches nothing: no budget can be its own.
+    const trick = (await api.keys.create({ tenantId: 'acme,user=u1', grants: [], label: '' })).key;
+    expect((await api.json<{ quotas: Quota[] }>('/api/quota', trick)).quotas).toEqual([]);
+    expect((await api.json<{ budgets: unknown[] }>('/api/budgets', trick)).budgets).toEqual([]);
+    expect((await api.json<{ alerts: Alert[] }>('/api/alerts', trick)).alerts).toEqual([]);
+
     for (const query of ['scope=tenant%3Dglobex', 'scope=platform', 'tenantId=globex']) {
       const response = await api.get(`/api/alerts?${query}`, { key: reader });
       expect(response.status, query).toBe(403);
