@@ -27,23 +27,43 @@ export function sendError(response: ServerResponse, error: HttpError): void {
   sendJson(response, error.status, body);
 }
 
-/** Reads a request body up to `limit` bytes; a larger one is refused with 413. */
-export async function readBody(request: IncomingMessage, limit = 1024 * 1024): Promise<string> {
+/** What a JSON body may hold at most, and what to tell a client that sends more. */
+export interface BodyLimit {
+  /** @default 1 MiB */
+  bytes?: number;
+  /** Added to the 413 message: what to do instead. */
+  hint?: string;
+}
+
+/**
+ * Reads a request body up to a limit; a larger one is refused with 413, at
+ * once when its Content-Length says so, else as soon as it passes the limit.
+ */
+export async function readBody(request: IncomingMessage, limit: BodyLimit = {}): Promise<string> {
+  const bytes = limit.bytes ?? 1024 * 1024;
+  if (Number(request.headers['content-length']) > bytes) throw tooLarge(bytes, limit.hint);
+
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, 'TOO_LARGE', `request body over ${limit} bytes`);
+    if (size > bytes) throw tooLarge(bytes, limit.hint);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function readJson(request: IncomingMessage): Promise<unknown> {
-  const text = await readBody(request);
+export async function readJson(request: IncomingMessage, limit?: BodyLimit): Promise<unknown> {
+  const text = await readBody(request, limit);
   try {
     return text ? JSON.parse(text) : {};
   } catch {
     throw new HttpError(400, 'BAD_JSON', 'request body is not valid JSON');
   }
+}
+
+function tooLarge(bytes: number, hint: string | undefined): HttpError {
+  const size = bytes % (1024 * 1024) === 0 ? `${bytes / 1024 / 1024} MiB` : `${bytes} bytes`;
+  const message = `request body over ${size}` + (hint ? `; ${hint}` : '');
+  return new HttpError(413, 'TOO_LARGE', message);
 }

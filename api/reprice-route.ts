@@ -17,6 +17,19 @@ export const repriceRequest = z
     path: ['to'],
   });
 
+const repriceResult = z
+  .object({
+    examined: z.int(),
+    corrections: z.int(),
+    newlyPriced: z.int().meta({ description: 'Calls that were unpriced and now have a price.' }),
+    changeUsd: z
+      .string()
+      .regex(/^-?\d+(\.\d+)?$/)
+      .meta({ description: 'The sum of all corrections: an exact decimal of US dollars.' }),
+    dryRun: z.boolean(),
+  })
+  .strict();
+
 /**
  * POST /api/reprice: prices the stored calls of [from, to) (UTC dates) again
  * and records the differences as corrections. Admin only.
@@ -26,6 +39,16 @@ export function repriceRoute(repricer: Repricer): Route {
     method: 'POST',
     path: '/api/reprice',
     access: 'admin',
+    doc: {
+      tag: 'pricing',
+      summary: 'Price stored calls again and record the differences as corrections',
+      description:
+        'Calls from `from` (included) to `to` (excluded), UTC dates, optionally of one ' +
+        'tenant, are priced with the price book of now; each difference becomes a ' +
+        'correction row (and event), never an update. `dryRun` counts without writing.',
+      body: repriceRequest,
+      response: repriceResult,
+    },
     async handle({ request, response }) {
       const parsed = repriceRequest.safeParse(await readJson(request));
       if (!parsed.success) {

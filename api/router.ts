@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from './auth.ts';
+import type { Grant } from './keys/api-key.ts';
 import type { RouteDoc } from './openapi/route-doc.ts';
 
 export interface RequestContext {
@@ -15,13 +16,15 @@ export interface RequestContext {
 /**
  * One endpoint under /api/. `access` says who may call it: `admin` only the
  * admin key, `tenant` any valid key (handlers scope tenant keys to their
- * tenant themselves).
+ * tenant themselves). `grant` further limits tenant keys to those holding
+ * that grant; the admin key holds every grant.
  */
 export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** A path with optional `:name` segments, e.g. `/api/budgets/:id`. */
   path: string;
   access: 'admin' | 'tenant';
+  grant?: Grant;
   handle(context: RequestContext): Promise<void>;
   /** What the OpenAPI document says of it; a route without one is left out. */
   doc?: RouteDoc;

@@ -86,6 +86,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (found.route.access === 'admin' && principal.role !== 'admin') {
       throw new HttpError(403, 'FORBIDDEN', 'this endpoint needs the admin key');
     }
+    const { grant } = found.route;
+    if (grant && principal.role === 'tenant' && !principal.grants.includes(grant)) {
+      throw new HttpError(403, 'FORBIDDEN', `this endpoint needs a key with the ${grant} grant`);
+    }
     await found.route.handle({ request, response, principal, params: found.params, url });
   }
 

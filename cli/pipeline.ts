@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Kafka } from 'kafkajs';
-import { alertRoutes } from '../api/alert-routes.ts';
-import { budgetRoutes } from '../api/budget-routes.ts';
+import { alertingApiRoutes } from '../api/alerting/alerting-api.ts';
+import { startCompactionApi, type CompactionApi } from '../api/compaction/compaction-api.ts';
 import type { Route } from '../api/router.ts';
 import type { ClickHouseStore } from '../clickhouse/client.ts';
 import { loadCompactionConfig } from '../compaction-worker/config.ts';
@@ -161,10 +161,31 @@ export async function startAlerting(
   return service;
 }
 
-/** The budget and alert endpoints of a running alerting consumer. */
-export function alertingRoutes(service: AlertingService): Route[] {
-  return [
-    ...budgetRoutes(service.budgets, () => service.budgetsChanged()),
-    ...alertRoutes(service.alertLog, service.outbox),
-  ];
+/** The budget, quota and alert endpoints, with a running alerting consumer told of changes. */
+export function alertingRoutes(service: AlertingService, store: ClickHouseStore): Route[] {
+  return alertingApiRoutes({
+    client: store.client,
+    budgets: service.budgets,
+    alertLog: service.alertLog,
+    outbox: service.outbox,
+    budgetsChanged: () => service.budgetsChanged(),
+  });
+}
+
+/**
+ * The compaction endpoints on the pipeline's topics: requests go to
+ * whichever compaction worker runs, results and progress are read back.
+ */
+export async function startCompactionApiOn(
+  runtime: Runtime,
+  host: ServiceHost,
+  base: Pick<PipelineBase, 'kafka'>,
+): Promise<CompactionApi> {
+  const api = await startCompactionApi({
+    kafka: base.kafka,
+    topics: topicNames(runtime.config.topicPrefix),
+    logger: runtime.logger,
+  });
+  host.onStop('compaction api', () => api.stop());
+  return api;
 }

@@ -265,9 +265,16 @@ export class CostEventProducer {
       this.closed = true;
       this.wake?.();
       const left = () => Math.max(CLOSE_GRACE_MS, deadline - Date.now());
-      if (this.sending) await settlesWithin(this.sending.catch(() => undefined), left());
+      if (this.sending)
+        await settlesWithin(
+          this.sending.catch(() => undefined),
+          left(),
+        );
       await this.quota?.stop();
-      await settlesWithin(this.producer.disconnect().catch(() => undefined), left());
+      await settlesWithin(
+        this.producer.disconnect().catch(() => undefined),
+        left(),
+      );
     }
   }
 

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertRoutes } from '../api/alert-routes.ts';
+import { alertRoutes } from '../api/alerting/alert-routes.ts';
 import { Authenticator } from '../api/auth.ts';
-import { budgetRoutes } from '../api/budget-routes.ts';
+import { budgetRoutes } from '../api/alerting/budget-routes.ts';
 import { startApiServer, type ApiServer } from '../api/server.ts';
 import type { AlertingService } from '../consumers/alerting/alerting-service.ts';
 import { alertingFixture, type AlertingFixture } from './alerting-fixture.ts';
@@ -149,7 +149,7 @@ describe('cost reports and the budget API', () => {
   });
 
   it('lists the alerts raised', async () => {
-    const { body } = await request('GET', '/api/alerts?tenant=r1');
+    const { body } = await request('GET', '/api/alerts?tenantId=r1');
     const alerts = body.alerts as { type: string; tenantId: string }[];
     // On the first of a month yesterday's spend also makes a monthly report.
     expect(alerts.map((a) => `${a.type} ${a.tenantId}`)).toContain('cost.report.daily r1');

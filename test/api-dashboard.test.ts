@@ -2,12 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertingApiRoutes, storeAlertingParts } from '../api/alerting/alerting-api.ts';
 import { replayTrace } from '../cli/replay/replay-trace.ts';
+import { AlertPublisher } from '../consumers/alerting/alert-publisher.ts';
+import { BudgetMonitor } from '../consumers/alerting/budget-monitor.ts';
+import { parseBudget } from '../consumers/alerting/budget.ts';
 import type { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
+import type { TopicNames } from '../infra/topics.ts';
 import { packageRoot } from '../lib/config.ts';
 import { Money } from '../lib/money.ts';
 import { launchBrowser, type TestBrowser } from './api-browser.ts';
-import { alertingFixtureRoutes } from './api-alerting-fixtures.ts';
 import { startTestApi, type TestApi } from './api-harness.ts';
 import { scaled } from './helpers/decimal.ts';
 import {
@@ -37,6 +41,33 @@ const REPLAYS = [
 ];
 const SHOTS = path.join(packageRoot, 'test-results', 'dashboard');
 const PAGES = ['costs', 'tenants', 'models', 'touchpoints', 'budgets', 'alerts'];
+
+/**
+ * Budgets over the replayed spend: the costliest tenant's day is over its
+ * limit, another tenant is well within, and the platform's month in Paris
+ * time is over, so that its alerts exist for a tenant key not to see.
+ */
+const BUDGETS = [
+  { scope: 'tenant=tenant-01', period: 'day', timeZone: 'UTC', limitUsd: '1' },
+  { scope: 'tenant=tenant-02', period: 'day', timeZone: 'UTC', limitUsd: '100000' },
+  { scope: 'platform', period: 'month', timeZone: 'Europe/Paris', limitUsd: '10' },
+];
+
+interface Quota {
+  budgetId: string;
+  spendUsd: string;
+}
+interface Alert {
+  type: string;
+  scope: string;
+  spendUsd: string | null;
+}
+
+/** ok, warning from 80% of the limit (the default threshold), exceeded from the limit. */
+function statusOf(spend: string, limit: string): string {
+  if (scaled(spend) >= scaled(limit)) return 'exceeded';
+  return scaled(spend) * 10n >= scaled(limit) * 8n ? 'warning' : 'ok';
+}
 
 /** The text a money figure shows: dollars rounded half away from zero, thousands grouped. */
 function shown(value: string, places = 2): string {
@@ -75,7 +106,11 @@ describe('the dashboard in headless Chromium over the replayed Azure traces', ()
       const [row] = await queryRows(store, 'SELECT count() AS n FROM llm_calls');
       return Number(row?.n) === calls ? true : undefined;
     });
-    api = await startTestApi(store, alertingFixtureRoutes(Date.now()));
+    await raiseBudgetAlerts(topics);
+    api = await startTestApi(
+      store,
+      alertingApiRoutes(storeAlertingParts(store.client, testLogger)),
+    );
     browser = await launchBrowser(api.url);
     page = await browser.newPage();
   });
@@ -86,6 +121,32 @@ describe('the dashboard in headless Chromium over the replayed Azure traces', ()
     await consumer?.stop();
     await store?.close();
   });
+
+  /**
+   * Sets budgets over the replayed spend and has the alerting part's budget
+   * monitor evaluate them once, as the alerting service does when it starts
+   * (its stream consumers are not needed for that): what the spend justifies
+   * is raised and recorded in the alert log.
+   */
+  async function raiseBudgetAlerts(topics: TopicNames): Promise<void> {
+    const parts = storeAlertingParts(store.client, testLogger);
+    const publisher = new AlertPublisher(kafka, topics);
+    await publisher.connect();
+    try {
+      for (const budget of BUDGETS) await parts.budgets.set(parseBudget(budget));
+      const monitor = new BudgetMonitor({
+        client: store.client,
+        store: parts.budgets,
+        alertLog: parts.alertLog,
+        publisher,
+        logger: testLogger,
+        now: Date.now,
+      });
+      await monitor.refresh();
+    } finally {
+      await publisher.disconnect();
+    }
+  }
 
   async function open(pathAndQuery: string, key?: string): Promise<void> {
     await page.goto(`${api.url}${pathAndQuery}`);
@@ -214,22 +275,102 @@ describe('the dashboard in headless Chromium over the replayed Azure traces', ()
     await page.evaluate('sessionStorage.clear()');
   });
 
-  it('shows budgets with their usage and recent alerts from the alerting API', async () => {
+  it('shows budgets with their spend in the current period, and their alerts', async () => {
     await open('/analytics/budgets');
     await shoot('budgets');
-    const budgets = page.locator('[data-testid=table-budgets] tbody tr');
-    expect(await budgets.count()).toBe(2);
-    expect(await budgets.nth(0).locator('.money').nth(1).getAttribute('data-value')).toBe('67.75');
-    expect(await budgets.nth(0).textContent()).toContain('677.5%');
-    expect(await budgets.nth(1).textContent()).toContain('incomplete: 1 unpriced');
+    const { quotas } = await api.json<{ quotas: Quota[] }>('/api/quota');
+    const rows = page.locator('[data-testid=table-budgets] tbody tr');
+    expect(await rows.count()).toBe(BUDGETS.length);
+
+    for (const [index, quota] of quotas.entries()) {
+      const budget = BUDGETS.find((b) => `${b.scope}|${b.period}` === quota.budgetId)!;
+      const spent = await spendInPeriod(budget);
+      const row = rows.nth(index);
+      const [limit, spend] = await row
+        .locator('.money')
+        .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-value')!));
+      expect(await row.locator('td').first().textContent()).toBe(budget.scope);
+      expect(limit).toBe(budget.limitUsd);
+      expect(spend).toBe(quota.spendUsd);
+      expect(scaled(spend!), budget.scope).toBe(scaled(spent));
+      expect(await row.locator('.status').textContent()).toBe(statusOf(spent, budget.limitUsd));
+    }
+
+    await page.click(
+      `[data-testid=table-budgets] a[href$="${encodeURIComponent('tenant=tenant-01')}"]`,
+    );
+    await page.waitForURL('**/analytics/alerts?scope=*');
+    await page.waitForSelector('body[data-ready="true"]');
+    await shoot('alerts-tenant-01');
+    const scoped = await api.json<{ alerts: Alert[] }>(
+      '/api/alerts?limit=100&scope=tenant%3Dtenant-01',
+    );
+    expect(await alertRows()).toEqual(
+      scoped.alerts.map((a) => [a.type, a.scope, a.spendUsd ?? '']),
+    );
+    const dayBudget = BUDGETS[0]!;
+    if (scaled(await spendInPeriod(dayBudget)) >= scaled(dayBudget.limitUsd)) {
+      expect(scoped.alerts.map((a) => a.type)).toContain('budget.exceeded');
+    }
 
     await open('/analytics/alerts');
     await shoot('alerts');
-    const alerts = page.locator('[data-testid=table-alerts] tbody tr');
-    expect(await alerts.count()).toBe(3);
-    expect(await alerts.nth(0).textContent()).toContain('budget.exceeded');
+    const all = await api.json<{ alerts: Alert[] }>('/api/alerts?limit=100');
+    const platform = BUDGETS[2]!;
+    if (scaled(await spendInPeriod(platform)) >= scaled(platform.limitUsd)) {
+      expect(all.alerts.map((a) => `${a.type} ${a.scope}`)).toContain('budget.exceeded platform');
+    }
+    expect(await alertRows()).toEqual(all.alerts.map((a) => [a.type, a.scope, a.spendUsd ?? '']));
     expect(browser.pageErrors).toEqual([]);
   });
+
+  it("shows a tenant key its tenant's budgets and alerts only", async () => {
+    const { key } = await api.keys.create({ tenantId: 'tenant-01', grants: [], label: '' });
+    await page.evaluate('sessionStorage.clear()');
+    await open('/analytics/budgets', key);
+    await shoot('budgets-tenant-01');
+    const scopes = await page
+      .locator('[data-testid=table-budgets] tbody tr td:first-child')
+      .allTextContents();
+    expect(scopes).toEqual(['tenant=tenant-01']);
+
+    await open('/analytics/alerts', key);
+    const own = await api.json<{ alerts: Alert[] }>('/api/alerts?limit=100&tenantId=tenant-01');
+    expect(await alertRows()).toEqual(own.alerts.map((a) => [a.type, a.scope, a.spendUsd ?? '']));
+    expect((await alertRows()).every(([, scope]) => scope === 'tenant=tenant-01')).toBe(true);
+    expect(browser.pageErrors).toEqual([]);
+    await page.evaluate('sessionStorage.clear()');
+  });
+
+  /** Type, scope and spend of each alert shown, in the order shown. */
+  async function alertRows(): Promise<string[][]> {
+    const rows = page.locator('[data-testid=table-alerts] tbody tr:not(:has(td.empty))');
+    return rows.evaluateAll((trs) =>
+      trs.map((tr) => {
+        const cells = tr.querySelectorAll('td');
+        const spend = cells[4]?.querySelector('.money')?.getAttribute('data-value') ?? '';
+        return [cells[1]!.textContent!, cells[2]!.textContent!, spend];
+      }),
+    );
+  }
+
+  /** A budget's spend so far in its current period, straight from llm_calls. */
+  async function spendInPeriod(budget: (typeof BUDGETS)[number]): Promise<string> {
+    const [row] = await queryRows(
+      store,
+      `SELECT toString(sum(cost_usd)) AS cost FROM llm_calls
+       WHERE (empty({tenant:String}) OR tenant_id = {tenant:String})
+         AND if({period:String} = 'day',
+                toDate(occurred_at, {tz:String}) = toDate(now(), {tz:String}),
+                toStartOfMonth(occurred_at, {tz:String}) = toStartOfMonth(now(), {tz:String}))`,
+      {
+        tenant: budget.scope.replace(/^tenant=|^platform$/, ''),
+        period: budget.period,
+        tz: budget.timeZone,
+      },
+    );
+    return row!.cost!;
+  }
 
   it('says so when the server has no budget or alert routes yet', async () => {
     const bare = await startTestApi(store);

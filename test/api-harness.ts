@@ -18,12 +18,18 @@ export interface TestApi {
   get(path: string, options?: { key?: string | null; accept?: string }): Promise<Response>;
   /** GET that must succeed, as JSON. */
   json<T = Record<string, unknown>>(path: string, key?: string): Promise<T>;
+  /** Any method with a JSON body, with a key (the admin key unless another is given). */
+  send(
+    method: string,
+    path: string,
+    options?: { key?: string | null; body?: unknown },
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
 /**
- * `extraRoutes` stand in for routes other parts serve (the alerting part's
- * budgets and alerts), in the shapes the dashboard expects of them.
+ * `extraRoutes` are the routes of the other parts that a test runs (budgets,
+ * quota and alerts over an alerting service, compaction over a worker).
  */
 export async function startTestApi(
   store: ClickHouseStore,
@@ -57,6 +63,14 @@ export async function startTestApi(
       const body = await response.text();
       if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${body}`);
       return JSON.parse(body);
+    },
+    async send(method, path, options = {}) {
+      const key = options.key === undefined ? adminKey : options.key;
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (key !== null) headers.authorization = `Bearer ${key}`;
+      const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+      const response = await fetch(`${server.url}${path}`, { method, headers, body });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
     close: () => server.close(),
   };

@@ -71,11 +71,15 @@ function operation(route: Route, doc: RouteDoc): Record<string, unknown> {
   if (doc.csv) {
     content['text/csv'] = { schema: { type: 'string', description: 'A header row, then rows.' } };
   }
+  if (doc.eventStream) {
+    content['text/event-stream'] = { schema: { type: 'string', description: doc.eventStream } };
+  }
   return {
     tags: [doc.tag],
     summary: doc.summary,
     ...(doc.description ? { description: doc.description } : {}),
     'x-access': route.access,
+    ...(route.grant ? { 'x-grant': route.grant } : {}),
     parameters: [...pathParams, ...queryParams],
     ...(doc.body
       ? {
@@ -90,8 +94,23 @@ function operation(route: Route, doc: RouteDoc): Record<string, unknown> {
       '400': errorResponse('A parameter or the body is not valid; the message names it.'),
       '401': errorResponse('The key is missing or unknown.'),
       '403': errorResponse('The key may not see this (another tenant, or admin only).'),
+      ...otherResponses(doc),
     },
   };
+}
+
+function otherResponses(doc: RouteDoc): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(doc.otherResponses ?? {}).map(([status, other]) => [
+      status,
+      other.schema
+        ? {
+            description: other.description,
+            content: { 'application/json': { schema: jsonSchema(other.schema, 'output') } },
+          }
+        : errorResponse(other.description),
+    ]),
+  );
 }
 
 function parameter(name: string, spec: ParamSpec): Record<string, unknown> {

@@ -33,7 +33,7 @@ instances share the work through the consumer groups 'llmcost-alerting' and
         const service = await startAlerting(rt, host, parts);
         const readiness = () => ({ alerting: service.isReady() });
         if (parts.store.embedded) {
-          await host.serveApi(parts.store, readiness, alertingRoutes(service));
+          await host.serveApi(parts.store, readiness, alertingRoutes(service, parts.store));
         } else {
           await host.serveProbes(readiness);
         }

@@ -9,6 +9,7 @@ import {
   startBase,
   startCompactionWorker,
   startPricing,
+  startCompactionApiOn,
   startRepricer,
 } from '../pipeline.ts';
 import { ensurePortFree, portOption } from '../options.ts';
@@ -44,18 +45,20 @@ cleanly, the broker too if this command started it.`,
         const alerting = await startAlerting(rt, host, parts);
         const compaction = await startCompactionWorker(rt, host, parts);
         const repricer = await startRepricer(rt, host, parts);
+        const compactionApi = await startCompactionApiOn(rt, host, parts);
         const costs = await createCostApi(parts.store, rt.logger);
         const readiness = () => ({
           pricing: pricing.isReady(),
           alerting: alerting.isReady(),
           compaction: compaction.isReady(),
         });
-        const server = await host.serveApi(
-          parts.store,
-          readiness,
-          [...costs.routes, repriceRoute(repricer), ...alertingRoutes(alerting)],
-          costs.publicHandler,
-        );
+        const routes = [
+          ...costs.routes,
+          repriceRoute(repricer),
+          ...alertingRoutes(alerting, parts.store),
+          ...compactionApi.routes,
+        ];
+        const server = await host.serveApi(parts.store, readiness, routes, costs.publicHandler);
         return { base: parts, api: server };
       });
       const seconds = ((Date.now() - started) / 1000).toFixed(1);

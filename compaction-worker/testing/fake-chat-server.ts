@@ -24,6 +24,8 @@ export interface FakeChatOptions {
   failStatus?: number;
   /** Waits this long before answering. */
   delayMs?: number;
+  /** Holds every answer until this settles, so that a test sees a job while it runs. */
+  hold?: Promise<void>;
 }
 
 /**
@@ -45,7 +47,9 @@ export async function startFakeChatServer(options: FakeChatOptions): Promise<Fak
       };
       const promptTokens = options.meter.conversation(body.messages);
       requests.push({ messages: body.messages, maxTokens: body.max_tokens, promptTokens });
-      setTimeout(() => answer(body, promptTokens, response), options.delayMs ?? 0);
+      void (options.hold ?? Promise.resolve()).then(() =>
+        setTimeout(() => answer(body, promptTokens, response), options.delayMs ?? 0),
+      );
     });
   });
 

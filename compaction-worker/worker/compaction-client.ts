@@ -1,8 +1,8 @@
-import type { Kafka } from 'kafkajs';
-import { Partitioners } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { kafkaError } from '../../infra/kafka-errors.ts';
 import type { TopicNames } from '../../infra/topics.ts';
 import { PipelineError } from '../../lib/errors.ts';
+import { retry } from '../../lib/retry.ts';
 import { SchemaRegistry } from '../../schemas/registry.ts';
 import type { CompactionRequest, CompactionResult } from './request.ts';
 import { CompactionWire, MAX_MESSAGE_BYTES, type WireResult } from './wire.ts';
@@ -25,7 +25,8 @@ export async function compactThroughTopics(
   options: SubmitOptions = {},
 ): Promise<CompactionResult> {
   const wire = new CompactionWire(new SchemaRegistry());
-  const message = await wire.encodeRequest(request);
+  const sender = new CompactionSender(kafka, topics, wire);
+  const message = await sender.encode(request);
   const starts = await endOffsets(kafka, topics.compactionResults);
 
   const reader = kafka.consumer({
@@ -49,37 +50,79 @@ export async function compactThroughTopics(
       reader.seek({ topic: topics.compactionResults, partition, offset });
     }
 
-    await send(kafka, topics.compactionRequests, message);
+    await sender.connect();
+    try {
+      await sender.send(message);
+    } finally {
+      await sender.disconnect();
+    }
     return await wire.decodeResult(await within(arrived, options.timeoutMs ?? 120_000));
   } finally {
     await reader.disconnect();
   }
 }
 
-async function endOffsets(kafka: Kafka, topic: string) {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await admin.fetchTopicOffsets(topic);
-  } finally {
-    await admin.disconnect();
+/**
+ * Publishes compaction requests to compaction.requests.v1, keyed by
+ * conversation, with one producer for as long as it is connected. A request
+ * over the topic's size limit is refused by `encode` with a
+ * MessageTooLargeError, before anything is sent.
+ */
+export class CompactionSender {
+  private readonly producer: Producer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topics: Pick<TopicNames, 'compactionRequests'>,
+    private readonly wire = new CompactionWire(new SchemaRegistry()),
+  ) {
+    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+
+  /** The request as a Kafka message; throws MessageTooLargeError for one over the limit. */
+  encode(request: CompactionRequest): Promise<EncodedRequest> {
+    return this.wire.encodeRequest(request);
+  }
+
+  async send(message: EncodedRequest): Promise<void> {
+    const topic = this.topics.compactionRequests;
+    try {
+      await this.producer.send({ topic, acks: -1, messages: [message] });
+    } catch (error) {
+      throw kafkaError(error, 'sending the compaction request failed', { topic });
+    }
   }
 }
 
-async function send(
-  kafka: Kafka,
-  topic: string,
-  message: { key: string; value: Buffer; headers: Record<string, string> },
-) {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  try {
-    await producer.send({ topic, acks: -1, messages: [message] });
-  } catch (error) {
-    throw kafkaError(error, 'sending the compaction request failed', { topic });
-  } finally {
-    await producer.disconnect();
-  }
+/** A request as a Kafka message: key, Avro value and headers. */
+export type EncodedRequest = Awaited<ReturnType<CompactionWire['encodeRequest']>>;
+
+/**
+ * The end offset of every partition of a topic: where a reader starts that
+ * must see everything published from now on, whenever it joins its group.
+ * A topic created a moment ago may not have its leaders yet: that is
+ * retried.
+ */
+export function endOffsets(kafka: Kafka, topic: string) {
+  return retry(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      throw kafkaError(error, 'reading the end offsets failed', { topic });
+    } finally {
+      await admin.disconnect();
+    }
+  });
 }
 
 async function within<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {

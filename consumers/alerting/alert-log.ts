@@ -53,16 +53,34 @@ export class AlertLog {
     for (const alert of alerts) this.known.add(alert.alertId);
   }
 
-  /** The latest alerts, newest first, optionally of one tenant or type. */
-  async recent(filter: { limit: number; tenantId?: string; type?: string }): Promise<CostAlert[]> {
+  /**
+   * The latest alerts, newest first (ties in id order, so that pages agree),
+   * optionally of one tenant, one scope
+   * (its canonical spelling, matched exactly) or one type. The filters are
+   * conditions of the query, so a tenant's view never reads other rows.
+   */
+  async recent(filter: {
+    limit: number;
+    tenantId?: string;
+    scope?: string;
+    type?: string;
+  }): Promise<CostAlert[]> {
     const rows = await selectRows<{ payload: string }>(
       this.client,
       'alert_log',
       `SELECT any(alert) AS payload, max(raised_at) AS at FROM alert_log
-       WHERE ({tenant:String} = '' OR tenant_id = {tenant:String})
+       WHERE ({filterTenant:UInt8} = 0 OR tenant_id = {tenant:String})
+         AND ({filterScope:UInt8} = 0 OR scope = {scope:String})
          AND ({type:String} = '' OR type = {type:String})
-       GROUP BY alert_id ORDER BY at DESC LIMIT {limit:UInt32}`,
-      { tenant: filter.tenantId ?? '', type: filter.type ?? '', limit: filter.limit },
+       GROUP BY alert_id ORDER BY at DESC, alert_id LIMIT {limit:UInt32}`,
+      {
+        filterTenant: filter.tenantId === undefined ? 0 : 1,
+        tenant: filter.tenantId ?? '',
+        filterScope: filter.scope === undefined ? 0 : 1,
+        scope: filter.scope ?? '',
+        type: filter.type ?? '',
+        limit: filter.limit,
+      },
     );
     return rows.map((row) => JSON.parse(row.payload) as CostAlert);
   }

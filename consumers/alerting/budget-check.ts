@@ -24,7 +24,6 @@ export interface BudgetCheckInput {
 }
 
 export interface BudgetCheck {
-  status: QuotaStatus;
   /** Every alert the spend justifies; the caller drops those already raised. */
   alerts: CostAlert[];
 }
@@ -32,7 +31,7 @@ export interface BudgetCheck {
 const ONE = new Money(1);
 
 /**
- * Decides where a budget stands and which alerts its spend justifies: a
+ * Decides which alerts a budget's spend justifies: a
  * warning per threshold reached, exceeded at 100%, a projected breach, and
  * incompleteness when calls could not be priced. The dedupe key of each
  * alert names the budget, its limit, the period and the threshold, so it is
@@ -54,9 +53,10 @@ export function checkBudget(input: BudgetCheckInput): BudgetCheck {
   }
   if (spend.unpricedRequests > 0) alerts.push(incompleteAlert(input));
 
-  return { status: statusOf(budget, spend.spendUsd), alerts: alerts.map(withTime(now)) };
+  return { alerts: alerts.map(withTime(now)) };
 }
 
+/** ok, warning from the lowest threshold on, exceeded from the limit on. */
 export function statusOf(budget: Budget, spendUsd: Money): QuotaStatus {
   if (spendUsd.gte(budget.limitUsd)) return 'exceeded';
   const lowest = budget.warnAt[0];

@@ -11,6 +11,7 @@ import { crossingOf } from './crossing-query.ts';
 import type { Budget } from './budget.ts';
 import type { BudgetStore } from './budget-store.ts';
 import { periodOf, type PeriodWindow } from './period.ts';
+import { quotaStateOf } from './quota-state.ts';
 import { scopeMatches } from './scope.ts';
 import { scopeSpend } from './spend-query.ts';
 
@@ -138,20 +139,7 @@ export class BudgetMonitor {
       }
     }
 
-    await this.publishQuota({
-      budgetId: budget.id,
-      scope: budget.scopeKey,
-      period: budget.period,
-      timeZone: budget.timeZone,
-      status: check.status,
-      incomplete: spend.unpricedRequests > 0,
-      unpricedRequests: spend.unpricedRequests,
-      spendUsd: spend.spendUsd.toFixed(),
-      limitUsd: budget.limitUsd.toFixed(),
-      periodStart: window.start,
-      periodEnd: window.end,
-      updatedAt: now,
-    });
+    await this.publishQuota(quotaStateOf(budget, window, spend, now));
   }
 
   /** Names the call that crossed each threshold alert's level, and the spend right after it. */

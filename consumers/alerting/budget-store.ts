@@ -23,8 +23,15 @@ export class BudgetStore {
     private readonly logger: Logger,
   ) {}
 
-  /** Every budget in force, ordered by id. A row that no longer parses is logged and left out. */
-  async list(): Promise<Budget[]> {
+  /**
+   * Every budget in force, ordered by id; with `tenantId`, only the budgets
+   * inside that tenant (a scope of `tenant=<id>`, alone or with more keys),
+   * chosen by the query. A row that no longer parses is logged and left out.
+   */
+  async list(filter: { tenantId?: string } = {}): Promise<Budget[]> {
+    const within = filter.tenantId === undefined ? undefined : tenantCondition(filter.tenantId);
+    if (within === null) return [];
+
     const rows = await selectRows<BudgetRow>(
       this.client,
       'budgets',
@@ -32,7 +39,9 @@ export class BudgetStore {
               argMax(time_zone, version) AS latest_time_zone,
               argMax(limit_usd, version) AS latest_limit_usd,
               argMax(warn_at, version) AS latest_warn_at
-       FROM budgets GROUP BY id HAVING argMax(deleted, version) = 0 ORDER BY id`,
+       FROM budgets GROUP BY id HAVING argMax(deleted, version) = 0 ${within?.sql ?? ''}
+       ORDER BY id`,
+      within?.params,
     );
     const budgets: Budget[] = [];
     for (const row of rows) {
@@ -86,6 +95,20 @@ export class BudgetStore {
   private write(values: Record<string, unknown>[]): Promise<void> {
     return insertRows(this.client, 'budgets', values);
   }
+}
+
+/**
+ * The HAVING condition of one tenant's budgets. Canonical scopes name the
+ * tenant first, so its budgets are `tenant=<id>` and `tenant=<id>,…`. An id
+ * that no scope can hold (empty, or with `,` `=` or outer spaces) has no
+ * budgets: null, and nothing is asked.
+ */
+function tenantCondition(tenantId: string) {
+  if (!tenantId || /[,=]/.test(tenantId) || tenantId.trim() !== tenantId) return null;
+  return {
+    sql: 'AND (latest_scope = {whole:String} OR startsWith(latest_scope, {within:String}))',
+    params: { whole: `tenant=${tenantId}`, within: `tenant=${tenantId},` },
+  };
 }
 
 function fromRow(row: BudgetRow): Budget {

@@ -1,8 +1,9 @@
 // @ts-check
-// Recent alerts, from the alerting part's API (issue 4), which this page expects as
+// Recent alerts, newest first, of exactly one scope when the URL names one:
 //   GET /api/alerts?limit=100[&scope=<scope>] → { alerts: [CostAlert] }
 // with CostAlert as in schemas/cost-alert.ts (alertId, type, severity, summary, scope,
-// spendUsd, budget.limitUsd, raisedAt in epoch milliseconds), newest first.
+// spendUsd, budget.limitUsd, raisedAt in epoch milliseconds). A tenant key gets its
+// tenant's alerts only.
 import { getJson } from './api-client.js';
 import { startPage, unavailable } from './app.js';
 import { h, money, panel, table } from './dom.js';

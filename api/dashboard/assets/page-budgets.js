@@ -1,10 +1,10 @@
 // @ts-check
-// Budgets and their usage, from the alerting part's API (issue 4), which this
-// page expects as:
+// Budgets and their usage in the current period, joined by budget id:
 //   GET /api/budgets → { budgets: [{ id, scope, period, timeZone, limitUsd, warnAt }] }
 //   GET /api/quota   → { quotas: [{ budgetId, scope, period, timeZone, status, incomplete,
 //                     unpricedRequests, spendUsd, limitUsd, periodStart, periodEnd, updatedAt }] }
-// Money is decimal strings, times epoch milliseconds, as in schemas/quota-state.ts.
+// Money is decimal strings, times epoch milliseconds, as in schemas/quota-state.ts. A tenant
+// key gets its tenant's budgets only. Each row links to the alerts of its scope.
 import { getJson } from './api-client.js';
 import { startPage, unavailable } from './app.js';
 import { h, money, panel, table } from './dom.js';
@@ -38,6 +38,7 @@ startPage(
             { title: 'Used', cell: (row) => usedBar(row.quota?.spendUsd, row.limitUsd) },
             { title: 'Status', cell: (row) => status(row.quota) },
             { title: 'Period ends', cell: (row) => when(row.quota?.periodEnd) },
+            { title: 'Alerts', cell: (row) => alertsLink(row.scope) },
           ],
           rows,
           'budgets',
@@ -94,4 +95,13 @@ function when(ms) {
   return ms === undefined
     ? '—'
     : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+}
+
+/**
+ * The alerts page for exactly this scope.
+ * @param {string} scope
+ */
+function alertsLink(scope) {
+  const href = `/analytics/alerts?${new URLSearchParams({ scope })}`;
+  return h('a', { href, 'data-testid': 'alerts-link' }, 'alerts');
 }
