@@ -22,6 +22,10 @@ const repriceResult = z
     examined: z.int(),
     corrections: z.int(),
     newlyPriced: z.int().meta({ description: 'Calls that were unpriced and now have a price.' }),
+    alreadyStored: z.int().meta({
+      description:
+        'Corrections another repricer stored first: the same correction of the same call.',
+    }),
     changeUsd: z
       .string()
       .regex(/^-?\d+(\.\d+)?$/)

@@ -26,20 +26,36 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
  * Runs the parts of a long-running command and takes them down in reverse
  * order on Ctrl-C or SIGTERM: consumers finish and commit their batch, the
  * HTTP server closes, the store closes, a broker started here stops. A
- * second signal exits at once.
+ * signal while the parts are still starting (a consumer waiting to join its
+ * group, say) stops those already started and exits. A second signal exits
+ * at once.
  */
 export class ServiceHost {
   private readonly stops: { name: string; stop: () => Promise<void> }[] = [];
   private stopping?: Promise<void>;
+  private readonly signalled: Promise<NodeJS.Signals>;
 
   private telemetry?: Telemetry;
 
-  /** Logs the command's configuration, secrets masked. */
+  /** Logs the command's configuration, secrets masked, and listens for signals from now on. */
   constructor(
     private readonly runtime: Runtime,
     private readonly command: string,
   ) {
     runtime.logger.info({ command, config: describeConfig(runtime.config) }, 'starting');
+    this.signalled = new Promise((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (this.stopping) {
+          process.stderr.write('second signal: exiting without a clean stop\n');
+          process.exit(130);
+        }
+        resolve(signal);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      // A closed terminal must not leave a broker behind either.
+      process.on('SIGHUP', onSignal);
+    });
   }
 
   /** Registers a part to stop on shutdown; parts stop in reverse order of registration. */
@@ -138,6 +154,18 @@ export class ServiceHost {
    * stopped before the error goes on to the user.
    */
   async start<T>(startParts: () => Promise<T>): Promise<T> {
+    const started = this.startAll(startParts);
+    const signal = await Promise.race([started.then(() => undefined), this.signalled]);
+    if (signal) {
+      this.runtime.logger.info({ signal }, 'stopping before the start finished');
+      started.catch(() => undefined);
+      await this.shutdown();
+      process.exit(0);
+    }
+    return started;
+  }
+
+  private async startAll<T>(startParts: () => Promise<T>): Promise<T> {
     try {
       const { logger } = this.runtime;
       const telemetry = await startTelemetry(process.env, `llmcost-${this.command}`, logger);
@@ -152,19 +180,7 @@ export class ServiceHost {
 
   /** Resolves when the process is asked to stop. */
   untilSignal(): Promise<NodeJS.Signals> {
-    return new Promise((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (this.stopping) {
-          process.stderr.write('second signal: exiting without a clean stop\n');
-          process.exit(130);
-        }
-        resolve(signal);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      // A closed terminal must not leave a broker behind either.
-      process.on('SIGHUP', onSignal);
-    });
+    return this.signalled;
   }
 
   shutdown(): Promise<void> {

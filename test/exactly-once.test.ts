@@ -147,7 +147,12 @@ describe('each event counts once', () => {
       rebase: 'now',
       shiftDays: 0,
     });
-    const producer = new CostEventProducer({ kafka, topics, logger: testLogger });
+    const producer = new CostEventProducer({
+      kafka,
+      topics,
+      logger: testLogger,
+      maxBufferedEvents: 20_000,
+    });
 
     await producer.recordMany(calls.slice(0, 5_000));
     await producer.flush();
