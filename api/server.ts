@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
+import { memoryMiB } from '../lib/process-memory.ts';
 import type { Authenticator } from './auth.ts';
 import { HttpError, sendError, sendJson } from './http.ts';
 import { buildOpenApi } from './openapi/openapi.ts';
@@ -37,7 +38,8 @@ export interface ApiServer {
 
 /**
  * The HTTP server of a long-running command, on 127.0.0.1 only. `/health`
- * says the process is up, `/ready` whether it can do its work,
+ * says the process is up (and how much memory it holds), `/ready` whether it
+ * can do its work,
  * `/api/openapi.json` describes the routes; everything else under `/api/`
  * needs a bearer key.
  */
@@ -59,7 +61,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (request.method === 'GET' && path === '/health') {
-      return sendJson(response, 200, { status: 'ok' });
+      return sendJson(response, 200, { status: 'ok', memoryMiB: memoryMiB() });
     }
     if (request.method === 'GET' && path === '/ready') {
       const checks = options.readiness();

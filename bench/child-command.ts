@@ -80,6 +80,14 @@ export class ChildCommand {
     throw new Error(`llmcost ${this.args[0]} did not become ready`);
   }
 
+  /** What the command's /health says of its memory, in MiB. */
+  async memoryMiB(): Promise<{ rss: number; heap: number; external: number }> {
+    const response = await fetch(`${this.api().url}/health`);
+    return (
+      (await response.json()) as { memoryMiB: { rss: number; heap: number; external: number } }
+    ).memoryMiB;
+  }
+
   async sql<T = Record<string, string>>(query: string): Promise<T[]> {
     const body = await postToOwner<{ rows: T[] }>(this.api(), '/api/sql', { query });
     return body.rows;

@@ -90,6 +90,7 @@ async function main(): Promise<void> {
   const nodeArgs = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [];
   const context: IngestContext = {
     nodeArgs,
+    brokerPid: broker?.status().pid,
     brokers,
     logger,
     say,

@@ -13,12 +13,4 @@ export class PricingProcess extends ChildCommand {
     const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
     return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
   }
-
-  /** Memory the embedded ClickHouse engine accounts for itself, in MiB. */
-  async storeMemoryMiB(): Promise<number> {
-    const [row] = await this.sql<{ value: string }>(
-      "SELECT value FROM system.metrics WHERE metric = 'MemoryTracking'",
-    );
-    return Number(row?.value ?? 0) / 1024 / 1024;
-  }
 }

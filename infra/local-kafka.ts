@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Partitioners } from 'kafkajs';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -291,7 +292,11 @@ export class LocalKafka {
 async function warmUpCoordinators(brokers: string, quiet: Logger): Promise<void> {
   const kafka = createKafka({ brokers: [brokers], clientId: 'llmcost-warmup', logger: quiet });
   const admin = kafka.admin();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   try {
     await admin.connect();
     await admin.describeGroups(['llmcost-warmup']);

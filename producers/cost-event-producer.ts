@@ -1,4 +1,5 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { sendInChunks } from '../infra/chunked-send.ts';
 import { errorMessage, PipelineError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { sleep } from '../lib/retry.ts';
@@ -351,11 +352,11 @@ export class CostEventProducer {
         this.connected = true;
       }
       await this.schemas.publish([this.codec.schemaId]);
-      await this.producer.send({
-        topic: this.topic,
-        acks: -1,
-        messages: batch.map((p) => p.message),
-      });
+      await sendInChunks(
+        this.producer,
+        this.topic,
+        batch.map((p) => p.message),
+      );
     } finally {
       clearInterval(watchdog);
     }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { workload } from '../bench/workload.ts';
+import { AvroCodec } from './codec.ts';
 import { fastParseLlmCall } from './llm-call-fast.ts';
+import { SchemaRegistry } from './registry.ts';
 import { llmCallSchema, type LlmCall } from './llm-call.ts';
 
 const NOW = 1_764_000_000_000;
@@ -114,6 +116,17 @@ describe('the fast path of call validation', () => {
   it('accepts complete records and gives what the schema gives', () => {
     for (const call of workload(200, 'fast-many')) {
       expect(viaFastPath(call)).toEqual(viaSchema(call));
+    }
+  });
+
+  it('accepts the records the Avro decoder makes, as the consumer receives them', () => {
+    const codec = new AvroCodec<LlmCall>(new SchemaRegistry(), 'llm-call');
+    for (const call of workload(50, 'fast-avro')) {
+      const encoded = codec.encode(call);
+      const decoded = codec.decode(encoded.value, encoded.headers);
+
+      expect(fastParseLlmCall(decoded, () => NOW)).toBeDefined();
+      expect(viaFastPath(decoded)).toEqual(viaSchema(decoded));
     }
   });
 

@@ -42,11 +42,19 @@ const isString = (value: unknown, min: number, max: number): value is string =>
   typeof value === 'string' && value.length >= min && value.length <= max;
 const isCount = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-const isPlainObject = (value: unknown): value is Input =>
-  typeof value === 'object' &&
-  value !== null &&
-  !Array.isArray(value) &&
-  Object.getPrototypeOf(value) === Object.prototype;
+/**
+ * A plain object, or an instance of a class made straight from Object: the
+ * records avsc decodes are such instances, their fields own properties.
+ */
+function isPlainObject(value: unknown): value is Input {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  return (
+    prototype === Object.prototype ||
+    prototype === null ||
+    Object.getPrototypeOf(prototype) === Object.prototype
+  );
+}
 
 /**
  * The common case of llmCallSchema without zod's per-call cost: a call whose
@@ -58,7 +66,7 @@ const isPlainObject = (value: unknown): value is Input =>
  */
 export function fastParseLlmCall(input: unknown, now: () => number): LlmCall | undefined {
   if (!isPlainObject(input)) return undefined;
-  for (const key in input) if (!KEYS.has(key)) return undefined;
+  for (const key of Object.keys(input)) if (!KEYS.has(key)) return undefined;
 
   const usage = fastUsage(input.usage);
   const call = {
@@ -91,7 +99,7 @@ function lowerCase(value: unknown): unknown {
 function fastUsage(value: unknown): TokenUsage | undefined {
   if (!isPlainObject(value)) return undefined;
   const usage: Record<string, number> = {};
-  for (const key in value) if (!CLASSES.has(key)) return undefined;
+  for (const key of Object.keys(value)) if (!CLASSES.has(key)) return undefined;
   for (const name of TOKEN_CLASSES) {
     const count = value[name] ?? 0;
     if (!isCount(count)) return undefined;
@@ -133,6 +141,6 @@ function isValid(call: Record<string, unknown>): boolean {
 
 function isStringRecord(value: unknown): boolean {
   if (!isPlainObject(value)) return false;
-  for (const key in value) if (typeof value[key] !== 'string') return false;
+  for (const key of Object.keys(value)) if (typeof value[key] !== 'string') return false;
   return true;
 }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Admin, Kafka } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka } from 'kafkajs';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SchemaRegistry } from './registry.ts';
@@ -36,7 +36,10 @@ export class SchemaTopic {
     const pending = this.withImports(ids).filter((id) => !this.published.has(id));
     if (pending.length === 0) return;
 
-    const producer = this.kafka.producer({ retry: { retries: 2 } });
+    const producer = this.kafka.producer({
+      retry: { retries: 2 },
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     try {
       await producer.connect();
       await producer.send({

@@ -1,4 +1,5 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { sendInChunks } from '../../infra/chunked-send.ts';
 import { kafkaError } from '../../infra/kafka-errors.ts';
 import type { TopicNames } from '../../infra/topics.ts';
 import { AvroCodec } from '../../schemas/codec.ts';
@@ -72,7 +73,7 @@ export class AlertPublisher {
     messages: { key: string; value: Buffer | null; headers?: Record<string, string> }[],
   ): Promise<void> {
     try {
-      await this.producer.send({ topic, acks: -1, messages });
+      await sendInChunks(this.producer, topic, messages);
     } catch (error) {
       throw kafkaError(error, 'publishing alerts failed', { topic, batchSize: messages.length });
     }

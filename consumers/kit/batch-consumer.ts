@@ -59,6 +59,27 @@ export interface ConsumerStats {
   retries: number;
 }
 
+/** The counts of several consumers (the members one process runs) together. */
+export function sumConsumerStats(all: ConsumerStats[]): ConsumerStats {
+  const total: ConsumerStats = {
+    messages: 0,
+    batches: 0,
+    deadLetters: 0,
+    deadLettersByReason: {},
+    retries: 0,
+  };
+  for (const stats of all) {
+    total.messages += stats.messages;
+    total.batches += stats.batches;
+    total.deadLetters += stats.deadLetters;
+    total.retries += stats.retries;
+    for (const [reason, count] of Object.entries(stats.deadLettersByReason)) {
+      total.deadLettersByReason[reason] = (total.deadLettersByReason[reason] ?? 0) + count;
+    }
+  }
+  return total;
+}
+
 /**
  * A Kafka consumer that commits an offset only after the work it covers is
  * durable: decode, handle (retried while the failure is transient), publish

@@ -6,9 +6,15 @@ interface Submission<T> {
   reject: (error: unknown) => void;
 }
 
-export interface CoalescerOptions<T> {
-  /** Does the work for the items of several submissions at once. */
-  flush(items: T[]): Promise<void>;
+export interface CoalescerOptions<T, R> {
+  /** Does the work for the items of several submissions at once; one flush runs at a time. */
+  flush(items: T[]): Promise<R>;
+  /**
+   * A second step for what a flush did (publishing what it stored, say), run
+   * in the order of the flushes while the next flush already runs.
+   * Submitters learn their outcome once both steps are done.
+   */
+  afterFlush?(items: T[], flushed: R): Promise<void>;
   /** A flush starts once this many items wait. @default 20000 */
   maxItems?: number;
   /** … or this long after the first of them arrived. @default 20 */
@@ -24,13 +30,14 @@ export interface CoalescerOptions<T> {
  * flushing each submission alone, so that one partition's bad message never
  * fails another partition's good ones.
  */
-export class Coalescer<T> {
+export class Coalescer<T, R = void> {
   private waiting: Submission<T>[] = [];
   private waitingItems = 0;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private afterFlushes: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: CoalescerOptions<T>) {}
+  constructor(private readonly options: CoalescerOptions<T, R>) {}
 
   submit(items: T[]): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -65,17 +72,37 @@ export class Coalescer<T> {
   }
 
   private async flushGroup(group: Submission<T>[]): Promise<void> {
+    const items = (submissions: Submission<T>[]) => submissions.flatMap((s) => s.items);
     try {
-      await this.options.flush(group.flatMap((submission) => submission.items));
-      for (const submission of group) submission.resolve();
+      this.finish(group, await this.options.flush(items(group)));
     } catch (error) {
       if (group.length === 1 || isRetriable(error)) {
         for (const submission of group) submission.reject(error);
         return;
       }
       for (const submission of group) {
-        await this.options.flush(submission.items).then(submission.resolve, submission.reject);
+        await this.options
+          .flush(submission.items)
+          .then((flushed) => this.finish([submission], flushed), submission.reject);
       }
     }
+  }
+
+  /** Queues the second step of a flush that succeeded; its submitters settle after it. */
+  private finish(group: Submission<T>[], flushed: R): void {
+    const { afterFlush } = this.options;
+    if (!afterFlush) {
+      for (const submission of group) submission.resolve();
+      return;
+    }
+    this.afterFlushes = this.afterFlushes.then(() =>
+      afterFlush(
+        group.flatMap((s) => s.items),
+        flushed,
+      ).then(
+        () => group.forEach((submission) => submission.resolve()),
+        (error: unknown) => group.forEach((submission) => submission.reject(error)),
+      ),
+    );
   }
 }

@@ -1,4 +1,5 @@
 import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
+import { sendInChunks } from '../../infra/chunked-send.ts';
 import { kafkaError } from '../../infra/kafka-errors.ts';
 
 /** Headers a dead letter carries beside the original message's own. */
@@ -44,17 +45,11 @@ export async function publishDeadLetters(
 
   // Small sends: a whole batch of bad messages in one request could pass the
   // broker's request size even though each message alone fits.
-  for (let start = 0; start < messages.length; start += SEND_CHUNK) {
-    try {
-      await producer.send({
-        topic: dlqTopic,
-        acks: -1,
-        messages: messages.slice(start, start + SEND_CHUNK),
-      });
-    } catch (error) {
-      throw kafkaError(error, 'publishing dead letters failed', { topic: dlqTopic });
-    }
+  try {
+    await sendInChunks(producer, dlqTopic, messages, DEAD_LETTERS_PER_SEND);
+  } catch (error) {
+    throw kafkaError(error, 'publishing dead letters failed', { topic: dlqTopic });
   }
 }
 
-const SEND_CHUNK = 100;
+const DEAD_LETTERS_PER_SEND = 100;

@@ -1,4 +1,5 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { sendInChunks } from '../../infra/chunked-send.ts';
 import { kafkaError } from '../../infra/kafka-errors.ts';
 import { AvroCodec } from '../../schemas/codec.ts';
 import type { PricedCall } from '../../schemas/priced-call.ts';
@@ -47,7 +48,7 @@ export class PricedCallPublisher {
       };
     });
     try {
-      await this.producer.send({ topic: this.topic, acks: -1, messages });
+      await sendInChunks(this.producer, this.topic, messages);
     } catch (error) {
       throw kafkaError(error, 'publishing priced calls failed', { topic: this.topic });
     }
