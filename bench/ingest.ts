@@ -181,7 +181,10 @@ async function transportCeiling(context: IngestContext, calls: LlmCall[], run: s
 async function storeCeiling(context: IngestContext, calls: LlmCall[]) {
   const book = createPriceBook(undefined, context.logger);
   const now = Date.now();
-  const lines = calls.map((call) => JSON.stringify(toLlmCallRow(priceCall(call, book, now), now)));
+  const rows = calls.map((call) => toLlmCallRow(priceCall(call, book, now), now));
+  // The encoding the pricing consumer's inserts use: one JSON array per row.
+  const columns = Object.keys(rows[0]!).join(', ');
+  const lines = rows.map((row) => JSON.stringify(Object.values(row)));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmcost-bench-store-'));
   const store = await openClickHouse({ database: 'default', embeddedPath: dir });
   try {
@@ -191,7 +194,7 @@ async function storeCeiling(context: IngestContext, calls: LlmCall[]) {
     for (let i = 0; i < lines.length; i += STORE_BLOCK) {
       const body = lines.slice(i, i + STORE_BLOCK).join('\n') + '\n';
       const result = await store.client.exec({
-        query: 'INSERT INTO llm_calls FORMAT JSONEachRow',
+        query: `INSERT INTO llm_calls (${columns}) FORMAT JSONCompactEachRow`,
         values: Readable.from([body]),
       });
       result.stream.resume();

@@ -43,7 +43,7 @@ describe('migrations on a cluster', () => {
   );
 
   it('store every table on each shard, Replicated, with a Distributed table in front', () => {
-    for (const table of ['llm_calls', 'llm_call_ids', 'cost_daily', 'cost_15m']) {
+    for (const table of ['llm_calls', 'stored_call_ids', 'cost_daily', 'cost_15m']) {
       const local = statements.find((s) =>
         s.startsWith(`CREATE TABLE IF NOT EXISTS ${table}_local `),
       );
@@ -54,14 +54,14 @@ describe('migrations on a cluster', () => {
       expect(front).toBe(
         `CREATE TABLE IF NOT EXISTS ${table} ON CLUSTER 'prod' AS ${table}_local ` +
           `ENGINE = Distributed('prod', currentDatabase(), ${table}_local, ` +
-          `${table === 'llm_call_ids' ? 'cityHash64(event_id)' : 'cityHash64(tenant_id)'})`,
+          `${table === 'stored_call_ids' ? 'cityHash64(event_id)' : 'cityHash64(tenant_id)'})`,
       );
     }
   });
 
   it('have views that read and write the local tables of their own shard', () => {
     const views = statements.filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
-    expect(views).toHaveLength(3);
+    expect(views).toHaveLength(4);
     for (const view of views) {
       expect(view).toMatch(/ON CLUSTER 'prod' TO \w+_local AS/);
       expect(view).toMatch(/FROM llm_calls_local/);

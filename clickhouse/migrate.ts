@@ -199,7 +199,7 @@ async function reconcileRetention(options: MigrateOptions): Promise<void> {
   // later change of LLMCOST_RETENTION_DAYS is applied here.
   if (recorded !== undefined) {
     const onCluster = renderMigration('{{on_cluster}}', options);
-    for (const name of ['llm_calls', 'llm_call_ids']) {
+    for (const name of ['llm_calls', 'stored_call_ids']) {
       const table = renderMigration(`{{local:${name}}}`, options);
       await client.command({
         query:
