@@ -20,7 +20,7 @@ import {
 } from './helpers/infra.ts';
 
 const CASES = JSON.parse(
-  fs.readFileSync(path.join(packageRoot, '../shared/cases/pricing.json'), 'utf8'),
+  fs.readFileSync(path.join(packageRoot, 'test/cases/pricing.json'), 'utf8'),
 ) as {
   cases: {
     id: string;
