@@ -278,12 +278,14 @@ async function pipelineThroughput(context: IngestContext, calls: LlmCall[], run:
 
 /** The benchmark measures a pipeline that is right: its total must be exact. */
 async function checkTotal(pricing: PricingProcess, calls: LlmCall[], context: IngestContext) {
+  // Asked first: pricing half a million calls here blocks this process for seconds, long
+  // enough for the server to close the idle keep-alive connection a later request would reuse.
+  const [row] = await pricing.sql<{ cost: string }>('SELECT sum(cost_usd) AS cost FROM cost_daily');
   const book = createPriceBook(undefined, context.logger);
   const expected = calls.reduce(
     (sum, call) => sum.plus(priceCall(call, book, Date.now()).cost.totalUsd),
     new Money(0),
   );
-  const [row] = await pricing.sql<{ cost: string }>('SELECT sum(cost_usd) AS cost FROM cost_daily');
   if (!new Money(row?.cost ?? '0').equals(expected)) {
     throw new Error(`pipeline total ${row?.cost} differs from the expected ${expected.toFixed()}`);
   }
