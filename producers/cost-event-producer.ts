@@ -115,7 +115,10 @@ export class CostEventProducer {
   private sending: Promise<void> | undefined;
   private connected = false;
   private closed = false;
-  private wake: (() => void) | undefined;
+  /** Wakes the sender that waits, its buffer empty, for a first event. */
+  private wakeIdle: (() => void) | undefined;
+  /** Wakes the sender that lingers, so that a batch fills, before its linger ends. */
+  private wakeLingering: (() => void) | undefined;
   private roomWaiters: (() => void)[] = [];
   private quota: QuotaView | undefined;
   private catalogue: PriceBook | undefined;
@@ -189,9 +192,10 @@ export class CostEventProducer {
       const headers = { ...encoded.headers, ...trace };
       this.buffer.push({ call, message: { key: call.tenantId, value: encoded.value, headers } });
       this.stats.recorded += 1;
-      if (this.buffer.length >= this.limits.maxBatch) this.wake?.();
     }
     this.ensureSender();
+    this.wakeIdle?.();
+    if (this.buffer.length >= this.limits.maxBatch) this.wakeLingering?.();
     return { eventIds: calls.map((call) => call.eventId) };
   }
 
@@ -241,7 +245,7 @@ export class CostEventProducer {
   async flush(timeoutMs = 30_000): Promise<void> {
     if (this.buffer.length === 0) return;
     this.ensureSender();
-    this.wake?.();
+    this.wakeSender();
 
     const drained = new Promise<void>((resolve) => this.drainedWaiters.push(resolve));
     if (!(await settlesWithin(drained, timeoutMs))) {
@@ -264,7 +268,7 @@ export class CostEventProducer {
       await this.flush(timeoutMs);
     } finally {
       this.closed = true;
-      this.wake?.();
+      this.wakeSender();
       const left = () => Math.max(CLOSE_GRACE_MS, deadline - Date.now());
       if (this.sending)
         await settlesWithin(
@@ -296,6 +300,11 @@ export class CostEventProducer {
     }
   }
 
+  private wakeSender(): void {
+    this.wakeIdle?.();
+    this.wakeLingering?.();
+  }
+
   private ensureSender(): void {
     this.sending ??= this.sendLoop().finally(() => (this.sending = undefined));
   }
@@ -306,12 +315,12 @@ export class CostEventProducer {
       if (this.buffer.length === 0) {
         this.notify(this.drainedWaiters);
         if (this.closed) return;
-        await new Promise<void>((resolve) => (this.wake = resolve));
+        await new Promise<void>((resolve) => (this.wakeIdle = resolve));
         continue;
       }
       if (this.buffer.length < this.limits.maxBatch && !this.closed) {
-        const woken = new Promise<void>((resolve) => (this.wake = resolve));
-        await Promise.race([sleep(this.limits.lingerMs), woken]);
+        const full = new Promise<void>((resolve) => (this.wakeLingering = resolve));
+        await Promise.race([sleep(this.limits.lingerMs), full]);
       }
 
       const batch = this.buffer.slice(0, this.limits.maxBatch);
