@@ -2,11 +2,8 @@ import type { ClickHouseClient } from '../../clickhouse/client.ts';
 import type { BudgetStore } from '../../consumers/alerting/budget-store.ts';
 import { periodOf } from '../../consumers/alerting/period.ts';
 import { quotaStateOf } from '../../consumers/alerting/quota-state.ts';
-import { scopeSpend } from '../../consumers/alerting/spend-query.ts';
+import { scopeSpends } from '../../consumers/alerting/spend-query.ts';
 import type { QuotaState } from '../../schemas/quota-state.ts';
-
-/** Budgets whose spend is read at once; more would only queue up in ClickHouse. */
-const CONCURRENT_READS = 4;
 
 /**
  * The quota state of budgets as of now, read from the store the way the
@@ -27,16 +24,13 @@ export class QuotaReader {
     const budgets = await this.budgets.list({ tenantId });
     const now = this.now();
 
-    const states: QuotaState[] = [];
-    for (let start = 0; start < budgets.length; start += CONCURRENT_READS) {
-      const batch = budgets.slice(start, start + CONCURRENT_READS);
-      const read = batch.map(async (budget) => {
-        const window = periodOf(now, budget.period, budget.timeZone);
-        const spend = await scopeSpend(this.client, budget.scope, window);
-        return quotaStateOf(budget, window, spend, now);
-      });
-      states.push(...(await Promise.all(read)));
-    }
-    return states;
+    const windows = budgets.map((budget) => periodOf(now, budget.period, budget.timeZone));
+    const spends = await scopeSpends(
+      this.client,
+      budgets.map((budget, index) => ({ scope: budget.scope, window: windows[index]! })),
+    );
+    return budgets.map((budget, index) =>
+      quotaStateOf(budget, windows[index]!, spends[index]!, now),
+    );
   }
 }

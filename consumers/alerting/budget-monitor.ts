@@ -7,13 +7,13 @@ import type { QuotaState } from '../../schemas/quota-state.ts';
 import type { AlertLog } from './alert-log.ts';
 import type { AlertPublisher } from './alert-publisher.ts';
 import { checkBudget, withCrossing } from './budget-check.ts';
-import { crossingOf } from './crossing-query.ts';
+import { crossingsOf } from './crossing-query.ts';
 import type { Budget } from './budget.ts';
 import type { BudgetStore } from './budget-store.ts';
 import { periodOf, type PeriodWindow } from './period.ts';
 import { quotaStateOf } from './quota-state.ts';
 import { scopeMatches } from './scope.ts';
-import { scopeSpend } from './spend-query.ts';
+import { scopeSpends } from './spend-query.ts';
 
 export interface BudgetMonitorOptions {
   client: ClickHouseClient;
@@ -37,6 +37,11 @@ interface Touched {
   window: PeriodWindow;
 }
 
+/** An alert a budget's check produced, with the budget period it is about. */
+interface BudgetAlert extends Touched {
+  alert: CostAlert;
+}
+
 /**
  * Keeps every budget's current period evaluated: after each batch of priced
  * calls it re-reads the spend of the touched budgets from the rollups,
@@ -51,6 +56,9 @@ export class BudgetMonitor {
   private readonly published = new Map<string, string>();
   private readonly mutex = new Mutex();
   private readonly logger: Logger;
+  /** Budget periods touched by batches that wait for the next evaluation pass. */
+  private readonly waiting = new Map<string, Touched>();
+  private nextPass: Promise<void> | undefined;
 
   constructor(private readonly options: BudgetMonitorOptions) {
     this.logger = options.logger.child({ component: 'budgets' });
@@ -69,10 +77,12 @@ export class BudgetMonitor {
       this.budgets = budgets;
 
       const now = this.options.now();
-      for (const budget of budgets) {
-        const window = periodOf(now, budget.period, budget.timeZone);
-        await this.evaluate({ budget, window });
-      }
+      await this.evaluateAll(
+        budgets.map((budget) => ({
+          budget,
+          window: periodOf(now, budget.period, budget.timeZone),
+        })),
+      );
     });
   }
 
@@ -81,11 +91,70 @@ export class BudgetMonitor {
     return this.mutex.run(async () => undefined);
   }
 
-  /** Evaluates the budgets whose open period the calls fall into. */
+  /**
+   * Evaluates the budgets whose open period the calls fall into. Batches that
+   * arrive while a pass runs (one per partition) share the next pass, so
+   * that a budget all of them touch is read once, not once per batch.
+   */
   onCalls(calls: PricedCall[]): Promise<void> {
-    return this.mutex.run(async () => {
-      for (const touched of this.touchedBy(calls)) await this.evaluate(touched);
+    for (const touched of this.touchedBy(calls)) {
+      this.waiting.set(`${touched.budget.id}|${touched.window.label}`, touched);
+    }
+    this.nextPass ??= this.mutex.run(async () => {
+      this.nextPass = undefined;
+      const touched = [...this.waiting.values()];
+      this.waiting.clear();
+      await this.evaluateAll(touched);
     });
+    return this.nextPass;
+  }
+
+  /**
+   * Evaluates budget periods together: their spends come in one query, the
+   * alerts they raise in one send and one insert, their quota states in one
+   * send; many budgets crossing at once do not wait for each other in turn.
+   */
+  private async evaluateAll(touched: Touched[]): Promise<void> {
+    const now = this.options.now();
+    const spends = await scopeSpends(
+      this.options.client,
+      touched.map(({ budget, window }) => ({ scope: budget.scope, window })),
+    );
+    const alerts = touched.flatMap(({ budget, window }, index) =>
+      checkBudget({
+        budget,
+        window,
+        spend: spends[index]!,
+        now,
+        minProjectionElapsed: this.options.minProjectionElapsed,
+      }).alerts.map((alert) => ({ alert, budget, window })),
+    );
+    this.stats.evaluations += touched.length;
+
+    await this.raise(alerts);
+    await this.publishQuota(
+      touched.map(({ budget, window }, index) => quotaStateOf(budget, window, spends[index]!, now)),
+    );
+  }
+
+  /** Publishes, then records, the alerts not raised before, each told the call that crossed. */
+  private async raise(alerts: BudgetAlert[]): Promise<void> {
+    const raised = await this.options.alertLog.raised(alerts.map(({ alert }) => alert.alertId));
+    const fresh = await this.withCrossings(
+      alerts.filter(({ alert }) => !raised.has(alert.alertId)),
+    );
+    this.stats.alertsAlreadyRaised += alerts.length - fresh.length;
+    if (fresh.length === 0) return;
+
+    await this.options.publisher.alerts(fresh);
+    await this.options.alertLog.record(fresh);
+    this.stats.alertsRaised += fresh.length;
+    for (const alert of fresh) {
+      this.logger.info(
+        { alertId: alert.alertId, type: alert.type, scope: alert.scope, spendUsd: alert.spendUsd },
+        'alert raised',
+      );
+    }
   }
 
   private touchedBy(calls: PricedCall[]): Touched[] {
@@ -106,65 +175,33 @@ export class BudgetMonitor {
     return [...touched.values()];
   }
 
-  private async evaluate({ budget, window }: Touched): Promise<void> {
-    const spend = await scopeSpend(this.options.client, budget.scope, window);
-    const now = this.options.now();
-    const check = checkBudget({
-      budget,
-      window,
-      spend,
-      now,
-      minProjectionElapsed: this.options.minProjectionElapsed,
-    });
-    this.stats.evaluations += 1;
-
-    const raised = await this.options.alertLog.raised(check.alerts.map((alert) => alert.alertId));
-    const unraised = check.alerts.filter((alert) => !raised.has(alert.alertId));
-    const fresh = await this.withCrossings(unraised, { budget, window });
-    this.stats.alertsAlreadyRaised += check.alerts.length - fresh.length;
-    if (fresh.length > 0) {
-      await this.options.publisher.alerts(fresh);
-      await this.options.alertLog.record(fresh);
-      this.stats.alertsRaised += fresh.length;
-      for (const alert of fresh) {
-        this.logger.info(
-          {
-            alertId: alert.alertId,
-            type: alert.type,
-            scope: alert.scope,
-            spendUsd: alert.spendUsd,
-          },
-          'alert raised',
-        );
-      }
-    }
-
-    await this.publishQuota(quotaStateOf(budget, window, spend, now));
-  }
-
   /** Names the call that crossed each threshold alert's level, and the spend right after it. */
-  private async withCrossings(alerts: CostAlert[], { budget, window }: Touched) {
-    const told: CostAlert[] = [];
-    for (const alert of alerts) {
-      const threshold = alert.budget?.threshold;
-      if (threshold === null || threshold === undefined) {
-        told.push(alert);
-        continue;
-      }
-      const level = budget.limitUsd.times(threshold);
-      const crossing = await crossingOf(this.options.client, budget.scope, window, level);
-      told.push(crossing ? withCrossing(alert, budget, window, crossing) : alert);
-    }
-    return told;
+  private async withCrossings(alerts: BudgetAlert[]): Promise<CostAlert[]> {
+    const withLevel = alerts.filter(({ alert }) => alert.budget?.threshold != null);
+    const crossings = await crossingsOf(
+      this.options.client,
+      withLevel.map(({ alert, budget, window }) => ({
+        scope: budget.scope,
+        window,
+        level: budget.limitUsd.times(alert.budget!.threshold!),
+      })),
+    );
+    const crossingOf = new Map(withLevel.map(({ alert }, index) => [alert, crossings[index]]));
+    return alerts.map(({ alert, budget, window }) => {
+      const crossing = crossingOf.get(alert);
+      return crossing ? withCrossing(alert, budget, window, crossing) : alert;
+    });
   }
 
-  /** Publishes a quota state unless it says what the last one of the budget said. */
-  private async publishQuota(state: QuotaState): Promise<void> {
-    const signature = JSON.stringify({ ...state, updatedAt: 0 });
-    if (this.published.get(state.budgetId) === signature) return;
+  /** Publishes the quota states that say something else than the last one of their budget. */
+  private async publishQuota(states: QuotaState[]): Promise<void> {
+    const changed = states
+      .map((state) => ({ state, signature: JSON.stringify({ ...state, updatedAt: 0 }) }))
+      .filter(({ state, signature }) => this.published.get(state.budgetId) !== signature);
+    if (changed.length === 0) return;
 
-    await this.options.publisher.quota([state]);
-    this.published.set(state.budgetId, signature);
+    await this.options.publisher.quota(changed.map(({ state }) => state));
+    for (const { state, signature } of changed) this.published.set(state.budgetId, signature);
   }
 
   private async dropRemoved(budgets: Budget[]): Promise<void> {

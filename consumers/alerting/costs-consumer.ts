@@ -40,7 +40,7 @@ export class CostsConsumer {
       topic: options.topics.costs,
       dlqTopic: options.topics.costsDlq,
       logger: options.logger.child({ component: 'alerting' }),
-      partitionsConsumedConcurrently: 3,
+      partitionsConsumedConcurrently: 6,
       decode: (message) => decodeWith(this.codec, message),
       handle: (items) => this.handle(items),
     });

@@ -68,12 +68,16 @@ const COLUMNS: Record<ScopeKey, string> = {
 
 /**
  * The scope as a SQL condition on the rollup tables, values as bound
- * parameters (`scope_tenant` …), never spliced into the text.
+ * parameters (`scope_tenant` …), never spliced into the text. A query that
+ * holds several scopes names each one's parameters with its own prefix.
  */
-export function scopeCondition(scope: Scope): { sql: string; params: Record<string, string> } {
+export function scopeCondition(
+  scope: Scope,
+  prefix = 'scope',
+): { sql: string; params: Record<string, string> } {
   const keys = SCOPE_KEYS.filter((key) => scope[key] !== undefined);
-  const sql = keys.map((key) => `${COLUMNS[key]} = {scope_${key}:String}`).join(' AND ');
-  const params = Object.fromEntries(keys.map((key) => [`scope_${key}`, scope[key]!]));
+  const sql = keys.map((key) => `${COLUMNS[key]} = {${prefix}_${key}:String}`).join(' AND ');
+  const params = Object.fromEntries(keys.map((key) => [`${prefix}_${key}`, scope[key]!]));
   return { sql: sql || '1', params };
 }
 
