@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { alertingApiRoutes } from '../api/alerting/alerting-api.ts';
 import { startCompactionApi, type CompactionApi } from '../api/compaction/compaction-api.ts';
@@ -72,6 +73,7 @@ export async function startPricing(
     topics: topicNames(runtime.config.topicPrefix),
     logger: runtime.logger,
     retentionDays: runtime.config.retentionDays,
+    journalDir: path.join(runtime.config.dataDir, 'insert-journal'),
     groupId: `${runtime.config.topicPrefix}llmcost-pricing`,
   });
   await consumer.start();

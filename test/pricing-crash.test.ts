@@ -31,6 +31,8 @@ describe('a standalone `llmcost pricing` killed with SIGKILL during a replay', (
       LLMCOST_TOPIC_PREFIX: prefix,
       LLMCOST_DATA_DIR: dataDir,
       LLMCOST_PORT: '0',
+      // 'pricing ready' is an info line.
+      LOG_LEVEL: 'info',
     };
     const start = () => (current = spawnCli(['pricing'], env));
 
@@ -69,6 +71,11 @@ describe('a standalone `llmcost pricing` killed with SIGKILL during a replay', (
       120_000,
     );
     await admin.disconnect();
+    // The last restart may find nothing left to do; the graceful stop is
+    // checked on a consumer that has started, not on one still loading.
+    await waitFor('the restarted consumer to be ready', async () =>
+      current!.output().includes('pricing ready') ? true : undefined,
+    );
     current!.child.kill('SIGTERM');
     expect(await current!.exited).toBe(0);
 

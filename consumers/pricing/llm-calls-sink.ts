@@ -3,18 +3,11 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '../../clickhouse/client.ts';
 import { classifyClickHouseError } from '../../clickhouse/errors.ts';
 import { Mutex } from '../../lib/mutex.ts';
+import type { InsertBlock, InsertJournal } from './insert-journal.ts';
 import type { LlmCallRow } from './llm-calls-row.ts';
 
 /** Ids per existence query: a bound Array(String) travels in the URL over HTTP. */
 const LOOKUP_CHUNK = 2_000;
-
-/** An insert: its rows, their ids and the deduplication token derived from them. */
-interface Block {
-  ids: string[];
-  token: string;
-  columns: string[];
-  body: string;
-}
 
 export interface WriteResult {
   inserted: number;
@@ -39,6 +32,9 @@ export interface WriteResult {
  * next write that covers the same events sends that very block again, with
  * its token, before anything else: each table then drops what it already has
  * and takes what it missed, whatever the existence check would now say.
+ * With a journal, blocks are also kept on disk until they land, so that a
+ * process killed in the middle of an insert sends them again when it
+ * restarts, before its first write.
  *
  * Writes from all consumers of a process go through one mutex, so that the
  * existence check and the insert of one batch are not interleaved with
@@ -47,9 +43,13 @@ export interface WriteResult {
  */
 export class LlmCallsSink {
   private readonly mutex = new Mutex();
-  private failed?: Block;
+  private failed?: InsertBlock;
+  private recovered = false;
 
-  constructor(private readonly client: ClickHouseClient) {}
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly journal?: InsertJournal,
+  ) {}
 
   write(rows: LlmCallRow[]): Promise<WriteResult> {
     return this.mutex.run(() => this.writeNow(rows));
@@ -57,20 +57,22 @@ export class LlmCallsSink {
 
   private async writeNow(rows: LlmCallRow[]): Promise<WriteResult> {
     if (rows.length === 0) return { inserted: 0, alreadyStored: 0 };
+    if (!this.recovered) await this.finishUnfinished();
     const resent = await this.resendFailedBlock(rows);
 
     const stored = await this.storedIds(rows.map((row) => row.event_id));
     const fresh = rows.filter((row) => !stored.has(row.event_id));
     if (fresh.length === 0) return { inserted: resent, alreadyStored: rows.length - resent };
 
-    const ids = fresh.map((row) => row.event_id);
-    const block = { ids, token: blockToken(ids), ...encodeRows(fresh) };
+    const block = insertBlockOf(fresh);
+    this.journal?.keep(block);
     try {
       await this.insert(block);
     } catch (error) {
       this.failed = block;
       throw classifyClickHouseError(error, { table: 'llm_calls', batchSize: fresh.length });
     }
+    this.journal?.forget(block.token);
     const inserted = resent + fresh.length;
     return { inserted, alreadyStored: rows.length - inserted };
   }
@@ -88,10 +90,27 @@ export class LlmCallsSink {
       throw classifyClickHouseError(error, { table: 'llm_calls', batchSize: failed.ids.length });
     }
     this.failed = undefined;
+    this.journal?.forget(failed.token);
     return failed.ids.length;
   }
 
-  private async insert(block: Block): Promise<void> {
+  /**
+   * Sends again the blocks a killed process left in the journal, first of
+   * all: their tokens are still in the tables' deduplication windows then.
+   */
+  private async finishUnfinished(): Promise<void> {
+    for (const block of this.journal?.unfinished() ?? []) {
+      try {
+        await this.insert(block);
+      } catch (error) {
+        throw classifyClickHouseError(error, { table: 'llm_calls', batchSize: block.ids.length });
+      }
+      this.journal!.forget(block.token);
+    }
+    this.recovered = true;
+  }
+
+  private async insert(block: InsertBlock): Promise<void> {
     // The token is a hex digest and the columns the names toLlmCallRow gives:
     // nothing in this statement comes from the events themselves.
     const result = await this.client.exec({
@@ -127,6 +146,12 @@ export class LlmCallsSink {
     }
     return stored;
   }
+}
+
+/** The insert of rows: the same rows always give the same block, token included. */
+export function insertBlockOf(rows: LlmCallRow[]): InsertBlock {
+  const ids = rows.map((row) => row.event_id);
+  return { ids, token: blockToken(ids), ...encodeRows(rows) };
 }
 
 /** The deduplication token of a block: its sorted event ids, hashed. */

@@ -28,6 +28,7 @@ import {
 } from '../kit/batch-consumer.ts';
 import { Coalescer } from '../kit/coalescer.ts';
 import { toLlmCallRow } from './llm-calls-row.ts';
+import { InsertJournal } from './insert-journal.ts';
 import { LlmCallsSink } from './llm-calls-sink.ts';
 import { PricedCallPublisher } from './priced-call-publisher.ts';
 import type { PriceBook } from './price-book.ts';
@@ -57,6 +58,12 @@ export interface PricingConsumerOptions {
   logger: Logger;
   /** Calls older than this are dead-lettered: llm_calls would drop them at once. */
   retentionDays: number;
+  /**
+   * Where inserts are kept until they land (see InsertJournal), so that a
+   * killed process completes them on restart. Without one, only a failure
+   * the process lives through is completed.
+   */
+  journalDir?: string;
   /** @default llmcost-pricing */
   groupId?: string;
   /** Partitions handled at once; their batches are written together. @default 6 */
@@ -137,7 +144,10 @@ export class PricingConsumer {
     this.logger = options.logger.child({ component: 'pricing' });
     this.warnings = new RateLimitedLog(this.logger);
     this.now = options.now ?? Date.now;
-    this.sink = new LlmCallsSink(options.clickhouse);
+    this.sink = new LlmCallsSink(
+      options.clickhouse,
+      options.journalDir ? new InsertJournal(options.journalDir) : undefined,
+    );
     this.registry = options.registry ?? new SchemaRegistry();
     this.callCodec = new AvroCodec<LlmCall>(this.registry, 'llm-call');
     this.schemas = new SchemaTopic(
