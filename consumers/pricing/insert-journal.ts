@@ -23,10 +23,15 @@ export class InsertJournal {
     fs.mkdirSync(dir, { recursive: true });
   }
 
-  /** Keeps a block before it is sent; written whole or not at all (rename). */
+  /**
+   * Keeps a block before it is sent; written whole or not at all (rename).
+   * A line of JSON for ids, token and columns, then the body as it is: the
+   * body is megabytes of JSON text that a JSON string would have to escape.
+   */
   keep(block: InsertBlock): void {
     const file = this.fileOf(block.token);
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(block));
+    const { ids, token, columns } = block;
+    fs.writeFileSync(`${file}.tmp`, `${JSON.stringify({ ids, token, columns })}\n${block.body}`);
     fs.renameSync(`${file}.tmp`, file);
   }
 
@@ -46,7 +51,12 @@ export class InsertJournal {
       .filter((name) => name.endsWith('.json'))
       .map((name) => path.join(this.dir, name))
       .sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs)
-      .map((file) => JSON.parse(fs.readFileSync(file, 'utf8')) as InsertBlock);
+      .map((file) => {
+        const text = fs.readFileSync(file, 'utf8');
+        const newline = text.indexOf('\n');
+        const head = JSON.parse(text.slice(0, newline)) as Omit<InsertBlock, 'body'>;
+        return { ...head, body: text.slice(newline + 1) };
+      });
   }
 
   private fileOf(token: string): string {
