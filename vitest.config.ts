@@ -13,7 +13,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            '{lib,schemas,producers,consumers,compaction-worker,clickhouse,api,infra,cli}/**/*.test.ts',
+            '{lib,schemas,producers,consumers,compaction-worker,' +
+              'clickhouse,api,infra,cli}/**/*.test.ts',
           ],
           testTimeout: 20_000,
         },

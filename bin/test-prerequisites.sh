@@ -14,5 +14,6 @@ if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null
   exit 0
 fi
-echo "The dashboard tests need Chromium at /usr/bin/chromium: run 'sudo apt-get install -y chromium'." >&2
+echo "The dashboard tests need Chromium at /usr/bin/chromium:" \
+  "run 'sudo apt-get install -y chromium'." >&2
 exit 1

@@ -230,7 +230,7 @@ describe('budgets, quota and alerts over HTTP, with a real alerting service', ()
     expect(left.budgets.map((b) => b.id)).toContain('tenant=globex|day');
   });
 
-  it('refuses bad parameters and bodies with 400 naming them, and missing keys with 401', async () => {
+  it('refuses bad parameters and bodies with 400 naming them, missing keys with 401', async () => {
     const cases: [string, string][] = [
       ['/api/alerts?limit=0', 'limit'],
       ['/api/alerts?limit=abc', 'limit'],

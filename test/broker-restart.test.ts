@@ -27,7 +27,7 @@ describe('the broker restarting in the middle of a replay', () => {
     await broker.stop();
   });
 
-  it('loses nothing: the producer holds events, the consumer reconnects and catches up', async () => {
+  it('loses nothing: the producer holds events, the consumer reconnects, catches up', async () => {
     const { brokers } = await broker.start();
     const kafka = createKafka({ brokers: [brokers], clientId: 'restart-test', logger: testLogger });
     const topics = topicNames('restart.');

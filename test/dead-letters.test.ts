@@ -26,7 +26,7 @@ describe('bad events go to the dead-letter topic and the consumer goes on', () =
     await store?.close();
   });
 
-  it('routes undecodable and invalid events with their reason, and stores the good ones', async () => {
+  it('routes undecodable and invalid events with their reason, stores the good ones', async () => {
     const good = parseLlmCall({
       tenantId: 't1',
       touchpoint: 'main-chat',

@@ -68,7 +68,7 @@ async function waitForLag0(admin: Admin, groupId: string, topic: string, timeout
 }
 
 describe('each event counts once', () => {
-  it('the duplicate-and-retried-events case: twice delivered, first write failed, resent', async () => {
+  it('duplicate-and-retried-events: twice delivered, first write failed, resent', async () => {
     const { store, topics, admin } = await setUp(1);
     const testCase = rawCases().find((c) => c.id === 'duplicate-and-retried-events')!;
     const pricesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llmcost-dup-')), 'p.json');
@@ -134,7 +134,7 @@ describe('each event counts once', () => {
     expect(consumer.stats.duplicates).toBe(2);
   });
 
-  it('ClickHouse failing during a replay: nothing committed meanwhile, nothing lost after', async () => {
+  it('ClickHouse failing in a replay: nothing committed meanwhile, none lost after', async () => {
     const { store, topics, admin } = await setUp();
     const groupId = `${topics.calls}.pricing`;
     const consumer = stopLater(await startPricingConsumer(kafka, store, topics));

@@ -66,9 +66,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (started.started) stops.push(() => broker.stop());
   }
 
+  const store = clickhouse ? `server at ${clickhouse.url}` : 'embedded (chDB) per test file';
   process.stderr.write(
-    `integration tests on ${infra} infrastructure: Kafka at ${brokers}, ` +
-      `ClickHouse ${clickhouse ? `server at ${clickhouse.url}` : 'embedded (chDB) per test file'}\n`,
+    `integration tests on ${infra} infrastructure: Kafka at ${brokers}, ClickHouse ${store}\n`,
   );
   project.provide('kafkaBrokers', brokers!);
   project.provide('clickhouse', clickhouse);

@@ -35,7 +35,8 @@ export async function chooseTestInfra(env: NodeJS.ProcessEnv): Promise<'local' |
   if (forced === 'docker' && !engine) {
     throw new Error(
       'LLMCOST_TEST_INFRA=docker, but no Docker engine answers at ' +
-        `${env.DOCKER_HOST ?? 'unix:///var/run/docker.sock'}; start one, or use LLMCOST_TEST_INFRA=local`,
+        `${env.DOCKER_HOST ?? 'unix:///var/run/docker.sock'}; ` +
+        'start one, or use LLMCOST_TEST_INFRA=local',
     );
   }
   return forced ?? (engine ? 'docker' : 'local');

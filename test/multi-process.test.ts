@@ -26,7 +26,7 @@ describe.runIf(inject('clickhouse'))('three `llmcost pricing` processes on one s
     for (const p of processes) p.child.kill('SIGKILL');
   });
 
-  it('share the work through their group, survive a SIGKILL, and count each call once', async () => {
+  it('share the work through their group, survive a SIGKILL, count each call once', async () => {
     const store = await freshStore();
     const topics = await freshTopics(kafka, 6);
     const prefix = topics.calls.slice(0, -'llm.calls.v1'.length);

@@ -27,7 +27,7 @@ const call = (n: number) => ({
 });
 
 describe('the producer while Kafka is away', () => {
-  it('queues all of a group of calls or none, and hands back the undelivered on close', async () => {
+  it('queues all of a group of calls or none; hands back the undelivered on close', async () => {
     const kafka = createKafka({
       brokers: [`127.0.0.1:${await deadPort()}`],
       clientId: 'buffer-test',

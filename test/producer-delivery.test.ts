@@ -28,7 +28,7 @@ describe('the producer at a trickle', () => {
     for (const step of cleanup.reverse()) await step();
   });
 
-  it('sends each call on its own, without a flush and without waiting for a full batch', async () => {
+  it('sends each call without a flush and without waiting for a full batch', async () => {
     // A service that records a call now and then must not hold it until a
     // thousand more have come (the batch size) or until it shuts down.
     const topics = await freshTopics(kafka, 3);

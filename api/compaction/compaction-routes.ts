@@ -181,8 +181,8 @@ function eventsRoute(options: CompactionRouteOptions): Route {
         '`progress` events (data: a progress object) as the request runs, starting with ' +
         'the latest one known, then one `result` event (data: the result, as GET ' +
         '/api/compaction/{requestId} answers it), after which the stream ends. A ' +
-        `\`timeout\` event ends a stream whose request has no result after ${maxWaitMs / 1000} s; ` +
-        'comment lines keep an idle stream open.',
+        '`timeout` event ends a stream whose request has no result after ' +
+        `${maxWaitMs / 1000} s; comment lines keep an idle stream open.`,
       otherResponses: { '404': { description: 'Unknown here (or another tenant’s).' } },
     },
     async handle({ response, principal, params }) {

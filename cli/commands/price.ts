@@ -46,7 +46,8 @@ The usage object is read by its shape: OpenAI chat (prompt_tokens …), OpenAI
 Responses (input_tokens_details …), Anthropic (input_tokens, cache_* …), Gemini
 (promptTokenCount …) or OpenTelemetry (gen_ai.usage.*). Example:
   llmcost price --provider openai --model gpt-4o --at 2025-03-01T12:00:00Z \\
-    --usage '{"prompt_tokens":2006,"completion_tokens":300,"prompt_tokens_details":{"cached_tokens":1920}}'`,
+    --usage '{"prompt_tokens":2006,"completion_tokens":300,
+              "prompt_tokens_details":{"cached_tokens":1920}}'`,
     )
     .action((flags: PriceFlags, command: Command) => {
       if (!['table', 'json'].includes(flags.format)) {

@@ -70,8 +70,8 @@ Example, after adding a price for a self-hosted model to LLMCOST_PRICES_FILE:
       }
       const verb = result.dryRun ? 'would write' : 'wrote';
       process.stdout.write(
-        `examined ${result.examined} calls; ${verb} ${result.corrections} ` +
-          `corrections (${result.newlyPriced} newly priced), total change ${result.changeUsd} USD\n`,
+        `examined ${result.examined} calls; ${verb} ${result.corrections} corrections ` +
+          `(${result.newlyPriced} newly priced), total change ${result.changeUsd} USD\n`,
       );
     });
 }

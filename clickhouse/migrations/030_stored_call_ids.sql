@@ -16,7 +16,8 @@ SETTINGS index_granularity = 256, {{dedup_window}};
 
 {{distributed:stored_call_ids:cityHash64(event_id)}};
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS stored_call_ids_mv {{on_cluster}} TO {{local:stored_call_ids}} AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS stored_call_ids_mv
+{{on_cluster}} TO {{local:stored_call_ids}} AS
 SELECT event_id, occurred_at FROM {{local:llm_calls}};
 
 -- Ids stored before this migration. Ids that arrive meanwhile may land twice;

@@ -32,7 +32,7 @@ describe('Coalescer', () => {
     expect(flushes).toEqual([[1], [2, 3]]);
   });
 
-  it('runs the step after a flush in order, beside the next flush, and settles after it', async () => {
+  it('runs the step after a flush in order, beside the next flush; settles after it', async () => {
     const log: string[] = [];
     let releaseFirstAfter: () => void = () => undefined;
     const coalescer = new Coalescer<number, number>({
