@@ -97,9 +97,7 @@ export class BudgetMonitor {
    * that a budget all of them touch is read once, not once per batch.
    */
   onCalls(calls: PricedCall[]): Promise<void> {
-    for (const touched of this.touchedBy(calls)) {
-      this.waiting.set(`${touched.budget.id}|${touched.window.label}`, touched);
-    }
+    this.markTouched(calls);
     this.nextPass ??= this.mutex.run(async () => {
       this.nextPass = undefined;
       const touched = [...this.waiting.values()];
@@ -157,9 +155,9 @@ export class BudgetMonitor {
     }
   }
 
-  private touchedBy(calls: PricedCall[]): Touched[] {
+  /** Adds the budget periods the calls fall into to those waiting for the next pass. */
+  private markTouched(calls: PricedCall[]): void {
     const now = this.options.now();
-    const touched = new Map<string, Touched>();
     for (const { call } of calls) {
       for (const budget of this.budgets) {
         if (!scopeMatches(budget.scope, call)) continue;
@@ -169,10 +167,9 @@ export class BudgetMonitor {
         // counted by the refresh that opens that period.
         if (window.end <= now || window.start > now) continue;
 
-        touched.set(`${budget.id}|${window.label}`, { budget, window });
+        this.waiting.set(`${budget.id}|${window.label}`, { budget, window });
       }
     }
-    return [...touched.values()];
   }
 
   /** Names the call that crossed each threshold alert's level, and the spend right after it. */

@@ -3,9 +3,9 @@ import { Money } from '../../lib/money.ts';
 import type { ScopeSpend } from './budget-check.ts';
 import type { PeriodWindow } from './period.ts';
 import { scopeCondition, type Scope } from './scope.ts';
-import { selectRows } from './store-rows.ts';
+import { selectPerQuestion } from './store-rows.ts';
 
-/** Keeps the query text far below ClickHouse's max_query_size (256 KiB) whatever the scopes. */
+/** Questions per query: the text stays far below ClickHouse's max_query_size (256 KiB). */
 const QUESTIONS_PER_QUERY = 50;
 
 export interface SpendQuestion {
@@ -28,44 +28,27 @@ export async function scopeSpends(
   client: ClickHouseClient,
   questions: SpendQuestion[],
 ): Promise<ScopeSpend[]> {
-  const spends: ScopeSpend[] = [];
-  for (let start = 0; start < questions.length; start += QUESTIONS_PER_QUERY) {
-    spends.push(...(await askSpends(client, questions.slice(start, start + QUESTIONS_PER_QUERY))));
-  }
-  return spends;
-}
-
-async function askSpends(
-  client: ClickHouseClient,
-  questions: SpendQuestion[],
-): Promise<ScopeSpend[]> {
-  const params: Record<string, string | number> = {};
-  const selects = questions.map(({ scope, window }, index) => {
+  const rows = await selectPerQuestion<
+    SpendQuestion,
+    { question: number; spend: string; unpriced: string | number }
+  >(client, 'cost_15m', questions, QUESTIONS_PER_QUERY, ({ scope, window }, index) => {
     const condition = scopeCondition(scope, `s${index}`);
-    Object.assign(params, condition.params, {
-      [`start${index}`]: Math.floor(window.start / 1000),
-      [`end${index}`]: Math.ceil(window.end / 1000),
-    });
-    return `SELECT ${index} AS question, toString(sum(cost_usd)) AS spend,
+    return {
+      sql: `SELECT ${index} AS question, toString(sum(cost_usd)) AS spend,
               sum(unpriced_requests) AS unpriced
        FROM cost_15m
        WHERE bucket >= toDateTime({start${index}:Int64}, 'UTC')
          AND bucket < toDateTime({end${index}:Int64}, 'UTC')
-         AND ${condition.sql}`;
-  });
-  const rows = await selectRows<{ question: number; spend: string; unpriced: string | number }>(
-    client,
-    'cost_15m',
-    selects.join('\nUNION ALL\n'),
-    params,
-  );
-
-  const byQuestion = new Map(rows.map((row) => [Number(row.question), row]));
-  return questions.map((_, index) => {
-    const row = byQuestion.get(index);
-    return {
-      spendUsd: new Money(row?.spend ?? '0'),
-      unpricedRequests: Number(row?.unpriced ?? 0),
+         AND ${condition.sql}`,
+      params: {
+        ...condition.params,
+        [`start${index}`]: Math.floor(window.start / 1000),
+        [`end${index}`]: Math.ceil(window.end / 1000),
+      },
     };
   });
+  return rows.map((row) => ({
+    spendUsd: new Money(row?.spend ?? '0'),
+    unpricedRequests: Number(row?.unpriced ?? 0),
+  }));
 }
