@@ -67,12 +67,11 @@ export class LlmCallsSink {
     const block = insertBlockOf(fresh);
     this.journal?.keep(block);
     try {
-      await this.insert(block);
+      await this.send(block);
     } catch (error) {
       this.failed = block;
-      throw classifyClickHouseError(error, { table: 'llm_calls', batchSize: fresh.length });
+      throw error;
     }
-    this.journal?.forget(block.token);
     const inserted = resent + fresh.length;
     return { inserted, alreadyStored: rows.length - inserted };
   }
@@ -84,13 +83,8 @@ export class LlmCallsSink {
     const incoming = new Set(rows.map((row) => row.event_id));
     if (!failed.ids.every((id) => incoming.has(id))) return 0;
 
-    try {
-      await this.insert(failed);
-    } catch (error) {
-      throw classifyClickHouseError(error, { table: 'llm_calls', batchSize: failed.ids.length });
-    }
+    await this.send(failed);
     this.failed = undefined;
-    this.journal?.forget(failed.token);
     return failed.ids.length;
   }
 
@@ -99,15 +93,18 @@ export class LlmCallsSink {
    * all: their tokens are still in the tables' deduplication windows then.
    */
   private async finishUnfinished(): Promise<void> {
-    for (const block of this.journal?.unfinished() ?? []) {
-      try {
-        await this.insert(block);
-      } catch (error) {
-        throw classifyClickHouseError(error, { table: 'llm_calls', batchSize: block.ids.length });
-      }
-      this.journal!.forget(block.token);
-    }
+    for (const block of this.journal?.unfinished() ?? []) await this.send(block);
     this.recovered = true;
+  }
+
+  /** Inserts a block; once it has landed, the journal forgets it. */
+  private async send(block: InsertBlock): Promise<void> {
+    try {
+      await this.insert(block);
+    } catch (error) {
+      throw classifyClickHouseError(error, { table: 'llm_calls', batchSize: block.ids.length });
+    }
+    this.journal?.forget(block.token);
   }
 
   private async insert(block: InsertBlock): Promise<void> {
