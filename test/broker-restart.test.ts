@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { readTrace, traceCalls } from '../cli/replay/azure-trace.ts';
-import { consumerLag } from '../infra/consumer-lag.ts';
 import { createKafka } from '../infra/kafka-client.ts';
 import { LocalKafka } from '../infra/local-kafka.ts';
 import { ensureTopics, topicNames, topicSpecs } from '../infra/topics.ts';
@@ -11,7 +10,7 @@ import { loadConfig } from '../lib/config.ts';
 import { sleep } from '../lib/retry.ts';
 import { CostEventProducer } from '../producers/cost-event-producer.ts';
 import { CONV_TRACE, expectConvTraceStoredOnce } from './helpers/conversation-trace.ts';
-import { freshStore, testLogger, waitFor } from './helpers/infra.ts';
+import { freshStore, testLogger, waitForLag0 } from './helpers/infra.ts';
 import { startPricingConsumer } from './helpers/pipeline.ts';
 
 // This file restarts a broker of its own, so that the shared one stays up for the others.
@@ -63,14 +62,7 @@ describe('the broker restarting in the middle of a replay', () => {
 
     const watcher = kafka.admin();
     await watcher.connect();
-    await waitFor(
-      'the consumer to catch up after the restart',
-      async () =>
-        (await consumerLag(watcher, `${topics.calls}.pricing`, topics.calls)) === 0
-          ? true
-          : undefined,
-      180_000,
-    );
+    await waitForLag0(watcher, `${topics.calls}.pricing`, topics.calls, 180_000);
     await watcher.disconnect();
 
     await expectConvTraceStoredOnce(store);

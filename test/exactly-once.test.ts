@@ -5,7 +5,6 @@ import { Partitioners, type Admin } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { traceCalls, readTrace } from '../cli/replay/azure-trace.ts';
 import type { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
-import { consumerLag } from '../infra/consumer-lag.ts';
 import { createKafka } from '../infra/kafka-client.ts';
 import { sleep } from '../lib/retry.ts';
 import { CostEventProducer } from '../producers/cost-event-producer.ts';
@@ -23,6 +22,7 @@ import {
   testKafka,
   testLogger,
   waitFor,
+  waitForLag0,
 } from './helpers/infra.ts';
 import { startPricingConsumer } from './helpers/pipeline.ts';
 import { rawCases } from './helpers/pricing-cases.ts';
@@ -56,14 +56,6 @@ async function committed(admin: Admin, groupId: string, topic: string): Promise<
   return (offsets?.partitions ?? []).reduce(
     (sum, p) => sum + BigInt(Math.max(0, Number(p.offset))),
     0n,
-  );
-}
-
-async function waitForLag0(admin: Admin, groupId: string, topic: string, timeoutMs = 120_000) {
-  await waitFor(
-    `${groupId} to catch up`,
-    async () => ((await consumerLag(admin, groupId, topic)) === 0 ? true : undefined),
-    timeoutMs,
   );
 }
 

@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, inject, it } from 'vitest';
 import { replayTrace } from '../cli/replay/replay-trace.ts';
-import { consumerLag } from '../infra/consumer-lag.ts';
 import { sleep } from '../lib/retry.ts';
 import { spawnCli, type CliProcess } from './helpers/cli.ts';
 import { CONV_TRACE, expectConvTraceStoredOnce } from './helpers/conversation-trace.ts';
@@ -13,7 +12,7 @@ import {
   freshTopics,
   testKafka,
   testLogger,
-  waitFor,
+  waitForLag0,
 } from './helpers/infra.ts';
 
 // The embedded store belongs to one process; several pricing processes need a
@@ -66,14 +65,7 @@ describe.runIf(inject('clickhouse'))('three `llmcost pricing` processes on one s
 
     const admin = kafka.admin();
     await admin.connect();
-    await waitFor(
-      'the group to catch up',
-      async () =>
-        (await consumerLag(admin, `${prefix}llmcost-pricing`, topics.calls)) === 0
-          ? true
-          : undefined,
-      180_000,
-    );
+    await waitForLag0(admin, `${prefix}llmcost-pricing`, topics.calls, 180_000);
     await admin.disconnect();
 
     await expectConvTraceStoredOnce(store);

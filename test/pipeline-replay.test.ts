@@ -4,7 +4,6 @@ import { calcPrice } from '@pydantic/genai-prices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayTrace } from '../cli/replay/replay-trace.ts';
 import type { PricingConsumer } from '../consumers/pricing/pricing-consumer.ts';
-import { consumerLag } from '../infra/consumer-lag.ts';
 import type { TopicNames } from '../infra/topics.ts';
 import { packageRoot } from '../lib/config.ts';
 import { scaled, tokenCost, unscaled } from './helpers/decimal.ts';
@@ -15,6 +14,7 @@ import {
   testKafka,
   testLogger,
   waitFor,
+  waitForLag0,
 } from './helpers/infra.ts';
 import { startPricingConsumer } from './helpers/pipeline.ts';
 
@@ -97,9 +97,7 @@ describe('the conversation trace through the real pipeline', () => {
     await replayTrace(kafka, topics, TRACE, OPTIONS, testLogger);
     const admin = kafka.admin();
     await admin.connect();
-    await waitFor('pricing to catch up', async () =>
-      (await consumerLag(admin, `${topics.calls}.pricing`, topics.calls)) === 0 ? true : undefined,
-    );
+    await waitForLag0(admin, `${topics.calls}.pricing`, topics.calls, 60_000);
     await admin.disconnect();
 
     const [raw] = await queryRows(store, 'SELECT count() AS n FROM llm_calls');

@@ -5,11 +5,10 @@ import { inject } from 'vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openClickHouse } from '../clickhouse/client.ts';
 import { replayTrace } from '../cli/replay/replay-trace.ts';
-import { consumerLag } from '../infra/consumer-lag.ts';
 import { sleep } from '../lib/retry.ts';
 import { spawnCli, type CliProcess } from './helpers/cli.ts';
 import { CONV_TRACE, expectConvTraceStoredOnce } from './helpers/conversation-trace.ts';
-import { freshTopics, testKafka, testLogger, waitFor } from './helpers/infra.ts';
+import { freshTopics, testKafka, testLogger, waitFor, waitForLag0 } from './helpers/infra.ts';
 
 const KILLS = 3;
 
@@ -62,14 +61,7 @@ describe('a standalone `llmcost pricing` killed with SIGKILL during a replay', (
 
     const admin = kafka.admin();
     await admin.connect();
-    await waitFor(
-      'the restarted consumer to catch up',
-      async () =>
-        (await consumerLag(admin, `${prefix}llmcost-pricing`, topics.calls)) === 0
-          ? true
-          : undefined,
-      120_000,
-    );
+    await waitForLag0(admin, `${prefix}llmcost-pricing`, topics.calls, 120_000);
     await admin.disconnect();
     // The last restart may find nothing left to do; the graceful stop is
     // checked on a consumer that has started, not on one still loading.

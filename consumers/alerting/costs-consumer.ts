@@ -40,6 +40,7 @@ export class CostsConsumer {
       topic: options.topics.costs,
       dlqTopic: options.topics.costsDlq,
       logger: options.logger.child({ component: 'alerting' }),
+      // Every partition's batch of a fetch at once, so that they share one evaluation pass.
       partitionsConsumedConcurrently: 6,
       decode: (message) => decodeWith(this.codec, message),
       handle: (items) => this.handle(items),

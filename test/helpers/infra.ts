@@ -4,9 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import type { TestClickHouse } from '../global-setup.ts';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { openClickHouse, type ClickHouseStore } from '../../clickhouse/client.ts';
 import { migrate } from '../../clickhouse/migrate.ts';
+import { consumerLag } from '../../infra/consumer-lag.ts';
 import { createKafka } from '../../infra/kafka-client.ts';
 import { ensureTopics, topicNames, topicSpecs, type TopicNames } from '../../infra/topics.ts';
 import { createLogger, parseLevel, type Logger } from '../../lib/logger.ts';
@@ -103,6 +104,20 @@ export async function waitFor<T>(
     await sleep(200);
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Waits until a consumer group has committed everything on its topic. */
+export async function waitForLag0(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  timeoutMs = 120_000,
+): Promise<void> {
+  await waitFor(
+    `${groupId} to catch up`,
+    async () => ((await consumerLag(admin, groupId, topic)) === 0 ? true : undefined),
+    timeoutMs,
+  );
 }
 
 /** Runs a query and returns its rows as JSON objects (decimals as strings). */
