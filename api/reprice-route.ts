@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Repricer } from '../consumers/pricing/repricer.ts';
-import { HttpError, readJson, sendJson } from './http.ts';
+import { sendJson } from './http.ts';
+import { readBodyAs } from './body.ts';
 import type { Route } from './router.ts';
 
 const day = z.iso.date().transform((text) => Date.parse(`${text}T00:00:00Z`));
@@ -54,17 +55,7 @@ export function repriceRoute(repricer: Repricer): Route {
       response: repriceResult,
     },
     async handle({ request, response }) {
-      const parsed = repriceRequest.safeParse(await readJson(request));
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new HttpError(
-          400,
-          'BAD_REQUEST',
-          issue?.message ?? 'bad request',
-          String(issue?.path[0] ?? ''),
-        );
-      }
-      sendJson(response, 200, await repricer.run(parsed.data));
+      sendJson(response, 200, await repricer.run(await readBodyAs(request, repriceRequest)));
     },
   };
 }

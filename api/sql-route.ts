@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { ClickHouseClient } from '../clickhouse/client.ts';
 import { checkAnalystQuery } from '../clickhouse/analyst-sql.ts';
 import { classifyClickHouseError } from '../clickhouse/errors.ts';
-import { HttpError, readJson, sendJson } from './http.ts';
+import { HttpError, sendJson } from './http.ts';
+import { readBodyAs } from './body.ts';
 import type { Route } from './router.ts';
 
 const sqlRequest = z.strictObject({
@@ -47,18 +48,9 @@ export function sqlRoute(readonly: ClickHouseClient): Route {
       csv: true,
     },
     async handle({ request, response }) {
-      const parsed = sqlRequest.safeParse(await readJson(request));
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new HttpError(
-          400,
-          'BAD_REQUEST',
-          issue?.message ?? 'bad request',
-          String(issue?.path[0] ?? ''),
-        );
-      }
-      const { format } = parsed.data;
-      const query = checked(parsed.data.query);
+      const body = await readBodyAs(request, sqlRequest);
+      const { format } = body;
+      const query = checked(body.query);
 
       try {
         if (format === 'csv') {

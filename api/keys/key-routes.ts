@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseParams, param } from '../costs/query-params.ts';
-import { HttpError, readJson, sendJson } from '../http.ts';
+import { HttpError, sendJson } from '../http.ts';
+import { readBodyAs } from '../body.ts';
 import type { Route } from '../router.ts';
 import { GRANTS } from './api-key.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
@@ -51,13 +52,7 @@ export function keyRoutes(store: ApiKeyStore): Route[] {
         response: keyRecord.extend({ key: z.string() }),
       },
       async handle({ request, response }) {
-        const parsed = createKeySchema.safeParse(await readJson(request));
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          const field = String(issue?.path[0] ?? '');
-          throw new HttpError(400, 'BAD_REQUEST', `${field}: ${issue?.message}`, field);
-        }
-        const { key, record } = await store.create(parsed.data);
+        const { key, record } = await store.create(await readBodyAs(request, createKeySchema));
         sendJson(response, 201, { ...record, key });
       },
     },
